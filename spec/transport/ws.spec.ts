@@ -1,0 +1,217 @@
+/**
+ * What only wsTransport() can do: ping and pong frames, custom headers, TLS
+ * options, maxPayload, permessage-deflate, redirects, and the handshake
+ * response's status and headers.
+ */
+import { expect } from 'chai';
+import type { Socket } from 'net';
+import {
+  ConnectError,
+  ConnectionClosedError,
+  HandshakeError,
+  InvalidOptionsError,
+} from '../../src/errors';
+import { pingFrame, pongFrame, textFrame } from '../../src/frame';
+import { wsTransport } from '../../src/transport/ws';
+import { startResponseServer, startWsEchoServer, TLS_CERT, WsEchoServer } from '../support/peers';
+import { record, Recording } from '../support/record';
+
+describe('wsTransport()', () => {
+  let server: WsEchoServer;
+  let tlsServer: WsEchoServer;
+  let deflateServer: WsEchoServer;
+  const recordings: Recording[] = [];
+  const watch = (events: Parameters<typeof record>[0]) => {
+    const recording = record(events);
+    recordings.push(recording);
+    return recording;
+  };
+
+  before(async () => {
+    server = await startWsEchoServer({ handleProtocols: () => 'never-offered' });
+    tlsServer = await startWsEchoServer({ tls: true });
+    deflateServer = await startWsEchoServer({ perMessageDeflate: true });
+  });
+  afterEach(() => {
+    for (const recording of recordings.splice(0)) recording.subscription.unsubscribe();
+  });
+  after(async () => {
+    await server?.stop();
+    await tlsServer?.stop();
+    await deflateServer?.stop();
+  });
+
+  it("should be named 'ws' and say it can send pings and headers", () => {
+    const transport = wsTransport();
+    expect(transport.name).to.equal('ws');
+    expect(transport.capabilities).to.deep.equal({ ping: true, headers: true });
+  });
+
+  it('should throw InvalidOptionsError for options that cannot work', () => {
+    expect(() => wsTransport({ maxPayload: 0 })).to.throw(InvalidOptionsError, 'maxPayload');
+    expect(() => wsTransport({ maxPayload: 1.5 })).to.throw(InvalidOptionsError, 'maxPayload');
+    expect(() => wsTransport({ handshakeTimeout: -1 })).to.throw(InvalidOptionsError, 'handshakeTimeout');
+    expect(() => wsTransport({ scheduler: {} as never })).to.throw(InvalidOptionsError, 'scheduler');
+    expect(() => wsTransport(null as never)).to.throw(InvalidOptionsError, 'options object');
+  });
+
+  it('should send custom headers with the upgrade request', async () => {
+    const url = server.url();
+    const connection = wsTransport().open({ url, headers: { Authorization: 'Bearer abc', 'X-Trace': '42' } });
+    watch(connection.events);
+    const seen = await server.connection(url);
+    expect(seen.request.headers).to.include({ authorization: 'Bearer abc', 'x-trace': '42' });
+  });
+
+  it('should throw InvalidOptionsError for a header that would break the request', () => {
+    const transport = wsTransport();
+    expect(() => transport.open({ url: server.url(), headers: { 'X-Bad': 'a\r\nInjected: yes' } })).to.throw(InvalidOptionsError, 'X-Bad');
+    expect(() => transport.open({ url: server.url(), headers: { 'bad name': 'x' } })).to.throw(InvalidOptionsError, 'header name');
+  });
+
+  it('should send ping and pong frames and count them', async () => {
+    const url = server.url();
+    const connection = wsTransport().open({ url });
+    const recording = watch(connection.events);
+    await recording.opened();
+    connection.frames.next([pingFrame(), pongFrame('unsolicited')]);
+    expect(await recording.frame()).to.deep.equal({ type: 'pong' });
+    connection.frames.next(textFrame('sync'));
+    await recording.frame(2);
+    const seen = await server.connection(url);
+    expect(seen.messages).to.deep.equal(['sync']);
+    expect(connection.state()).to.include({ framesSent: 3, bytesSent: 11 + 4, framesReceived: 2, bytesReceived: 4 });
+  });
+
+  it("should report the server's ping and answer it by itself", async () => {
+    const url = server.url();
+    const connection = wsTransport().open({ url });
+    const recording = watch(connection.events);
+    await recording.opened();
+    connection.frames.next(textFrame('ping:beat'));
+    expect(await recording.frame()).to.deep.equal({ type: 'ping', data: new Uint8Array(Buffer.from('beat')) });
+    connection.frames.next(textFrame('sync'));
+    await recording.frame(2);
+    const seen = await server.connection(url);
+    expect(seen.pongs.map((pong) => pong.toString())).to.deep.equal(['beat']);
+  });
+
+  it('should close with 1009 when a message is larger than maxPayload', async () => {
+    const url = server.url();
+    const connection = wsTransport({ maxPayload: 1024 }).open({ url });
+    const recording = watch(connection.events);
+    await recording.opened();
+    connection.frames.next(textFrame('x'.repeat(1024)));
+    expect(await recording.frame()).to.deep.equal(textFrame('x'.repeat(1024)));
+    connection.frames.next(textFrame('x'.repeat(1025)));
+    const error = await recording.error();
+    expect(error).to.be.instanceOf(ConnectionClosedError);
+    expect(error).to.include({ closeCode: 1009 });
+    expect((error as Error & { cause?: unknown }).cause).to.be.instanceOf(RangeError);
+    expect(recording.log[recording.log.length - 1]).to.deep.equal({ type: 'close', code: 1009, reason: '', wasClean: false });
+    expect(await server.closeSeen(url)).to.include({ code: 1009 });
+  });
+
+  it('should close with 1007 and error with ConnectionClosedError 1007 when the server sends invalid UTF-8', async () => {
+    const url = server.url();
+    const connection = wsTransport().open({ url });
+    const recording = watch(connection.events);
+    await recording.opened();
+    const seen = await server.connection(url);
+    // A final, unmasked text frame of two bytes that are not UTF-8, written under ws's feet.
+    (seen.socket as unknown as { _socket: Socket })._socket.write(Buffer.from([0x81, 0x02, 0xff, 0xfe]));
+    const error = await recording.error();
+    expect(error).to.be.instanceOf(ConnectionClosedError);
+    expect(error).to.include({ closeCode: 1007, wasClean: false });
+    expect(recording.frames()).to.deep.equal([]);
+    expect(await server.closeSeen(url)).to.include({ code: 1007 });
+  });
+
+  it('should accept 16 MiB and refuse 16 MiB + 1 byte by default (not ws’s 100 MiB)', async () => {
+    const url = server.url();
+    const connection = wsTransport().open({ url });
+    const recording = watch(connection.events);
+    await recording.opened();
+    connection.frames.next({ type: 'binary', data: new Uint8Array(16 * 1024 * 1024) });
+    const frame = await recording.frame();
+    expect(frame.type === 'binary' && frame.data.byteLength).to.equal(16 * 1024 * 1024);
+    connection.frames.next({ type: 'binary', data: new Uint8Array(16 * 1024 * 1024 + 1) });
+    expect(await recording.error()).to.include({ closeCode: 1009 });
+  });
+
+  it('should not offer permessage-deflate by default, and negotiate it when asked', async () => {
+    const plain = wsTransport().open({ url: deflateServer.url() });
+    const plainRecording = watch(plain.events);
+    expect(await plainRecording.opened()).to.deep.equal({ type: 'open', protocol: '', extensions: '' });
+
+    const url = deflateServer.url();
+    const compressed = wsTransport({ perMessageDeflate: { threshold: 0 } }).open({ url });
+    const recording = watch(compressed.events);
+    expect(await recording.opened()).to.deep.equal({ type: 'open', protocol: '', extensions: 'permessage-deflate' });
+    compressed.frames.next(textFrame('squeeze '.repeat(100)));
+    expect(await recording.frame()).to.deep.equal(textFrame('squeeze '.repeat(100)));
+    expect(compressed.state()).to.include({ extensions: 'permessage-deflate', bytesSent: 800, bytesReceived: 800 });
+    expect((await deflateServer.connection(url)).request.headers['sec-websocket-extensions']).to.contain('permessage-deflate');
+  });
+
+  it('should give HandshakeError 101 with the headers when the server answers with a subprotocol nobody offered', async () => {
+    const connection = wsTransport().open({ url: server.url(), protocols: ['chat.v1'] });
+    const recording = watch(connection.events);
+    const error = await recording.error();
+    expect(error).to.be.instanceOf(HandshakeError);
+    expect(error).to.include({ status: 101 });
+    expect((error as HandshakeError).headers).to.include({ 'sec-websocket-protocol': 'never-offered', upgrade: 'websocket' });
+    expect((error as Error).message).to.contain('invalid subprotocol');
+  });
+
+  describe('redirects', () => {
+    it('should give HandshakeError 302 with its location by default, and follow it with followRedirects', async () => {
+      const target = server.url();
+      const redirecting = await startResponseServer(302, 'Found', { Location: target });
+      try {
+        const refused = watch(wsTransport().open({ url: redirecting.url }).events);
+        const error = await refused.error();
+        expect(error).to.be.instanceOf(HandshakeError);
+        expect(error).to.include({ status: 302 });
+        expect((error as HandshakeError).headers).to.include({ location: target });
+
+        const followed = watch(wsTransport({ followRedirects: true }).open({ url: redirecting.url }).events);
+        await followed.opened();
+        expect((await server.connection(target)).path).to.equal(new URL(target).pathname);
+      } finally {
+        await redirecting.stop();
+      }
+    });
+  });
+
+  describe('TLS', () => {
+    it('should refuse a self-signed certificate with ConnectError carrying its code', async () => {
+      const recording = watch(wsTransport().open({ url: tlsServer.url() }).events);
+      const error = await recording.error();
+      expect(error).to.be.instanceOf(ConnectError);
+      expect(error).to.include({ causeCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
+    });
+
+    it('should trust the certificate authorities passed as ca, and map https: to wss:', async () => {
+      const url = tlsServer.url().replace('wss://', 'https://');
+      const connection = wsTransport({ ca: TLS_CERT }).open({ url });
+      const recording = watch(connection.events);
+      await recording.opened();
+      expect(connection.state().url).to.equal(url.replace('https://', 'wss://'));
+      connection.frames.next(textFrame('over TLS'));
+      expect(await recording.frame()).to.deep.equal(textFrame('over TLS'));
+    });
+
+    it('should check the certificate against servername', async () => {
+      const recording = watch(wsTransport({ ca: TLS_CERT, servername: 'not-localhost.example' }).open({ url: tlsServer.url() }).events);
+      const error = await recording.error();
+      expect(error).to.be.instanceOf(ConnectError);
+      expect(error).to.include({ causeCode: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+    });
+
+    it('should connect without verification when rejectUnauthorized is false', async () => {
+      const recording = watch(wsTransport({ rejectUnauthorized: false }).open({ url: tlsServer.url() }).events);
+      await recording.opened();
+    });
+  });
+});

@@ -1,0 +1,136 @@
+import type { SchedulerLike } from 'rxjs';
+import type { RandomSource } from '../backoff/backoff';
+import type { ReconnectConfig } from '../operators/reconnect';
+import type { Transport } from '../transport/transport';
+import type { Codec } from './codec';
+import type { OutboxConfig } from './outbox';
+
+/** A value, or a function called on every connection attempt to produce it (fresh tokens, rotated endpoints). */
+export type PerAttempt<T> = T | (() => T);
+
+/**
+ * Keep-alive: pings at an interval and a deadline for any sign of life.
+ * Any inbound frame counts as a sign of life. A missed deadline terminates
+ * the socket with `HeartbeatTimeoutError`, which the close policy retries.
+ */
+export interface HeartbeatOptions<In, Out> {
+  /**
+   * Milliseconds between pings, counted from the open.
+   * @default 30000
+   */
+  readonly interval?: number;
+  /**
+   * Milliseconds after a ping by which some frame must arrive.
+   * @default 10000
+   */
+  readonly timeout?: number;
+  /**
+   * An application-level ping message (or a function making one), sent
+   * through the codec. Without it, transports that can send ping frames
+   * (`wsTransport`) use protocol pings, and others have no heartbeat.
+   * @default undefined (protocol pings where the transport can send them)
+   */
+  readonly ping?: Out | (() => Out);
+  /**
+   * Recognises the application-level pong, so its round-trip time is
+   * measured and it is kept out of `messages$`.
+   * @default undefined (no application pong is recognised; any frame still counts as life)
+   */
+  readonly isPong?: (message: In) => boolean;
+}
+
+/** Backpressure on the socket's own send buffer. */
+export interface BackpressureOptions {
+  /**
+   * Bytes buffered inside the socket above which writing pauses; queued
+   * messages then wait in the bounded outbox until it drains.
+   * @default 1048576 (1 MiB)
+   */
+  readonly highWaterMark?: number;
+  /**
+   * Milliseconds between checks of the buffered amount while paused.
+   * @default 10
+   */
+  readonly pollInterval?: number;
+}
+
+/** Options of {@link connect}. Every field is optional. */
+export interface ConnectOptions<In = unknown, Out = unknown> {
+  /**
+   * How sockets are made.
+   * @default webSocketTransport() from 'rxnova' (the runtime's WebSocket); wsTransport() from 'rxnova/node'
+   */
+  readonly transport?: Transport;
+  /**
+   * Subprotocols to offer; a function is called on every attempt.
+   * @default []
+   */
+  readonly protocols?: PerAttempt<string | readonly string[]>;
+  /**
+   * Extra headers for the upgrade request (transports that can send them); a
+   * function is called on every attempt.
+   * @default {}
+   */
+  readonly headers?: PerAttempt<Readonly<Record<string, string>>>;
+  /**
+   * How messages are turned into frames and back.
+   * @default json()
+   */
+  readonly codec?: Codec<In, Out>;
+  /**
+   * What to do with an inbound frame the codec cannot decode: `'skip'` reports
+   * it on `events$` (`decode-error`) and keeps the connection; `'fatal'` ends
+   * the socket with the `CodecError`.
+   * @default 'skip'
+   */
+  readonly decodeErrors?: 'skip' | 'fatal';
+  /**
+   * Reconnection: a `reconnect()` config, a number (max attempts), or `false`
+   * for none (every failure is final).
+   * @default {} (exponential backoff with full jitter, 1 s to 30 s, unlimited attempts, the default close policy)
+   */
+  readonly reconnect?: ReconnectConfig | number | false;
+  /**
+   * Keep-alive pings and deadline, or `false` for none.
+   * @default protocol pings every 30 s with a 10 s deadline where the transport can send pings; otherwise off
+   */
+  readonly heartbeat?: HeartbeatOptions<In, Out> | false;
+  /**
+   * Milliseconds the opening handshake may take before `ConnectTimeoutError`
+   * (retried by the close policy). 0 disables it.
+   * @default 10000
+   */
+  readonly connectTimeout?: number;
+  /**
+   * Milliseconds `close()` waits for the closing handshake before dropping the socket.
+   * @default 5000
+   */
+  readonly closeTimeout?: number;
+  /**
+   * The bounded buffer for messages sent while the socket is down.
+   * @default { maxMessages: 10000, maxBytes: 16777216, ttl: Infinity, overflow: 'error' }
+   */
+  readonly outbox?: OutboxConfig;
+  /**
+   * Pausing writes while the socket's own buffer is full.
+   * @default { highWaterMark: 1048576, pollInterval: 10 }
+   */
+  readonly backpressure?: BackpressureOptions;
+  /**
+   * `false` (eager) opens at once and stays until `close()`. `true` opens on
+   * the first subscriber of `messages$` and closes after the last one leaves.
+   * @default false
+   */
+  readonly lazy?: boolean;
+  /**
+   * The scheduler every delay, timeout and interval runs on (also passed to
+   * `reconnect` unless its config names one). Use a `TestScheduler` in tests.
+   * @default asyncScheduler
+   */
+  readonly scheduler?: SchedulerLike;
+  /**
+   * The random source for backoff jitter (passed to `reconnect` unless its config names one).
+   * @default Math.random
+   */
+  readonly random?: RandomSource;
+}

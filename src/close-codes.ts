@@ -1,0 +1,220 @@
+import {
+  ConnectError,
+  ConnectionClosedError,
+  ConnectTimeoutError,
+  HandshakeError,
+  HeartbeatTimeoutError,
+  InvalidOptionsError,
+  RxnovaErrorCode,
+  errorCodeOf,
+} from './errors';
+
+/**
+ * WebSocket close codes: those RFC 6455 defines, those later registered with
+ * IANA, and the ranges for libraries (3000-3999, registered) and
+ * applications (4000-4999, private use).
+ */
+export enum CloseCode {
+  /** The purpose of the connection has been fulfilled. */
+  NormalClosure = 1000,
+  /** The endpoint is going away: a server shutting down, a page navigating away. */
+  GoingAway = 1001,
+  /** The endpoint saw a protocol error. */
+  ProtocolError = 1002,
+  /** The endpoint received a data type it cannot accept. */
+  UnsupportedData = 1003,
+  /** Reserved; never sent. */
+  Reserved = 1004,
+  /** Reported when a close frame had no code; never sent. */
+  NoStatusReceived = 1005,
+  /** Reported when the connection dropped without a close frame; never sent. */
+  AbnormalClosure = 1006,
+  /** A message's data did not match its type (e.g. invalid UTF-8 in text). */
+  InvalidFramePayloadData = 1007,
+  /** A message violated the endpoint's policy. */
+  PolicyViolation = 1008,
+  /** A message was too big to process. */
+  MessageTooBig = 1009,
+  /** The client expected the server to negotiate an extension it did not. */
+  MandatoryExtension = 1010,
+  /** The server met an unexpected condition. */
+  InternalError = 1011,
+  /** The service is restarting (IANA). */
+  ServiceRestart = 1012,
+  /** The service is overloaded; try again later (IANA). */
+  TryAgainLater = 1013,
+  /** A gateway or proxy got an invalid response from upstream (IANA). */
+  BadGateway = 1014,
+  /** The TLS handshake failed; reported, never sent. */
+  TLSHandshake = 1015,
+  /** The request lacks valid authentication (IANA, 3000). */
+  Unauthorized = 3000,
+  /** The request is understood but refused (IANA, 3003). */
+  Forbidden = 3003,
+  /** The endpoint timed out (IANA, 3008). */
+  Timeout = 3008,
+}
+
+const DESCRIPTIONS: Readonly<Record<number, string>> = {
+  1000: 'Normal Closure: the purpose of the connection has been fulfilled',
+  1001: 'Going Away: the endpoint is going away (server shutdown or page navigation)',
+  1002: 'Protocol Error: the endpoint saw a protocol error',
+  1003: 'Unsupported Data: the endpoint cannot accept this data type',
+  1004: 'Reserved',
+  1005: 'No Status Received: the close frame had no code',
+  1006: 'Abnormal Closure: the connection dropped without a close frame',
+  1007: 'Invalid Frame Payload Data: message data did not match its type',
+  1008: 'Policy Violation: a message violated the endpoint policy',
+  1009: 'Message Too Big: a message was too big to process',
+  1010: 'Mandatory Extension: the server did not negotiate a required extension',
+  1011: 'Internal Error: the server met an unexpected condition',
+  1012: 'Service Restart: the service is restarting',
+  1013: 'Try Again Later: the service is overloaded',
+  1014: 'Bad Gateway: a gateway got an invalid response from upstream',
+  1015: 'TLS Handshake: the TLS handshake failed',
+  3000: 'Unauthorized: the request lacks valid authentication',
+  3003: 'Forbidden: the request is understood but refused',
+  3008: 'Timeout: the endpoint timed out',
+};
+
+/** A human-readable description of a close code, e.g. `describeCloseCode(1012)` is `'Service Restart: the service is restarting'`. */
+export function describeCloseCode(code: number): string {
+  const known = DESCRIPTIONS[code];
+  if (known !== undefined) return known;
+  if (!Number.isInteger(code) || code < 0 || code > 4999) return `Invalid: ${code} is not a close code`;
+  if (code < 1000) return 'Unused: codes below 1000 are not used';
+  if (code < 3000) return 'Reserved: reserved for the WebSocket protocol';
+  if (code < 4000) return 'Registered: reserved for libraries, frameworks and applications (IANA)';
+  return 'Private Use: defined by the application';
+}
+
+/** What the close policy decides for an error: reconnect, or give up. */
+export type CloseAction = 'retry' | 'stop';
+
+/**
+ * Overrides of the default close policy. Each table is consulted before the
+ * defaults, so a user can, for example, retry the application code 4429 or
+ * stop on 1001.
+ */
+export interface ClosePolicyConfig {
+  /**
+   * Actions per close code of a {@link ConnectionClosedError}. Application
+   * codes (3000-4999) stop unless listed here.
+   * @default {} (the default table; see {@link defaultCloseAction})
+   */
+  readonly codes?: Readonly<Record<number, CloseAction>>;
+  /**
+   * Actions per HTTP status of a {@link HandshakeError}.
+   * @default {} (retry 408, 429 and 5xx and an unknown status 0; stop other 4xx and the rest)
+   */
+  readonly statuses?: Readonly<Record<number, CloseAction>>;
+  /**
+   * Actions per error code (`RXNOVA_ERR_*`), or per runtime error code of a
+   * {@link ConnectError}'s cause (e.g. `ECONNREFUSED`, `CERT_HAS_EXPIRED`).
+   * @default {}
+   */
+  readonly errors?: Readonly<Partial<Record<RxnovaErrorCode, CloseAction>> & Record<string, CloseAction>>;
+}
+
+/** A decision function: given the error that ended a connection, retry or stop. */
+export type ClosePolicy = (error: unknown) => CloseAction;
+
+const RETRY_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014]);
+
+/** Runtime error codes of TLS certificate problems: no reconnect can cure them. */
+const TLS_CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH|ERR_TLS/;
+
+/**
+ * The default decision for a close code, as documented in README:
+ * retry 1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014; stop on every other
+ * code (1002, 1003, 1007-1010, 1015 and the application codes 3000-4999).
+ */
+export function defaultCloseAction(code: number): CloseAction {
+  return RETRY_CODES.has(code) ? 'retry' : 'stop';
+}
+
+/** The default decision for a handshake HTTP status: retry 408, 429, 5xx and 0 (status hidden by a browser); stop the rest. */
+export function defaultStatusAction(status: number): CloseAction {
+  return status === 0 || status === 408 || status === 429 || (status >= 500 && status <= 599) ? 'retry' : 'stop';
+}
+
+/**
+ * Builds a close policy: a function from the error that ended a connection to
+ * `'retry'` or `'stop'`. The defaults:
+ *
+ * | error | action |
+ * | --- | --- |
+ * | `ConnectionClosedError` 1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014 | retry |
+ * | `ConnectionClosedError` 1002, 1003, 1007, 1008, 1009, 1010, 1015, 3000-4999 | stop |
+ * | `HandshakeError` 408, 429, 5xx, 0 (hidden by a browser) | retry |
+ * | `HandshakeError` other statuses | stop |
+ * | `ConnectError` (refused, reset, DNS failure) | retry |
+ * | `ConnectError` caused by a TLS certificate error | stop |
+ * | `ConnectTimeoutError`, `HeartbeatTimeoutError` | retry |
+ * | anything else (invalid URL or options, auth, codec, a bug) | stop |
+ *
+ * @example
+ * ```ts
+ * // Retry the application's "rate limited" code, and stop when the server goes away.
+ * const policy = closePolicy({ codes: { 4429: 'retry', 1001: 'stop' } });
+ * ```
+ */
+export function closePolicy(config: ClosePolicyConfig = {}): ClosePolicy {
+  const { codes = {}, statuses = {}, errors = {} } = config;
+  for (const [key, action] of [...Object.entries(codes), ...Object.entries(statuses), ...Object.entries(errors)]) {
+    if (action !== 'retry' && action !== 'stop') {
+      throw new InvalidOptionsError(`close policy entry ${key} must be 'retry' or 'stop', got ${JSON.stringify(action)}`);
+    }
+  }
+  const byError = errors as Record<string, CloseAction | undefined>;
+  const byCode = codes as Record<number, CloseAction | undefined>;
+  const byStatus = statuses as Record<number, CloseAction | undefined>;
+  return (error) => {
+    const code = errorCodeOf(error);
+    if (code !== undefined) {
+      const override = byError[code];
+      if (override !== undefined) return override;
+    }
+    if (error instanceof ConnectionClosedError) return byCode[error.closeCode] ?? defaultCloseAction(error.closeCode);
+    if (error instanceof HandshakeError) return byStatus[error.status] ?? defaultStatusAction(error.status);
+    if (error instanceof ConnectError) {
+      const cause = error.causeCode;
+      if (cause !== undefined) {
+        const override = byError[cause];
+        if (override !== undefined) return override;
+        if (TLS_CERT_ERROR.test(cause)) return 'stop';
+      }
+      return 'retry';
+    }
+    if (error instanceof ConnectTimeoutError || error instanceof HeartbeatTimeoutError) return 'retry';
+    return 'stop';
+  };
+}
+
+/** The default close policy, {@link closePolicy} with no overrides. */
+export const defaultClosePolicy: ClosePolicy = /* @__PURE__ */ closePolicy();
+
+/** Whether the default close policy retries this error. The one named predicate deciding retry. */
+export function isRetryable(error: unknown): boolean {
+  return defaultClosePolicy(error) === 'retry';
+}
+
+/**
+ * The server's `Retry-After` hint in milliseconds, from a {@link HandshakeError}
+ * with status 429 or 503, or `undefined`. The header may be delta-seconds or
+ * an HTTP date; a date is measured against `now` (pass the scheduler's
+ * `now()`, so virtual time applies).
+ */
+export function retryAfterOf(error: unknown, now: number): number | undefined {
+  if (!(error instanceof HandshakeError) || (error.status !== 429 && error.status !== 503)) return undefined;
+  const value = error.headers['retry-after'];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // An HTTP date starts with a day name ("Sun, 06 Nov 1994 08:49:37 GMT"); without this check
+  // Date.parse would read garbage such as "-5" or "1.5" as a date in 2001.
+  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}

@@ -1,0 +1,288 @@
+/**
+ * Every error rxnova raises is an instance of {@link RxnovaError}: it has a
+ * `name` (its class), a stable string `code` to branch on, and a message that
+ * starts with `rxnova: ` and says the state it was raised in.
+ *
+ * | class | code |
+ * | --- | --- |
+ * | ConnectionClosedError | RXNOVA_ERR_CONNECTION_CLOSED |
+ * | HandshakeError | RXNOVA_ERR_HANDSHAKE |
+ * | ConnectError | RXNOVA_ERR_CONNECT |
+ * | ConnectTimeoutError | RXNOVA_ERR_CONNECT_TIMEOUT |
+ * | HeartbeatTimeoutError | RXNOVA_ERR_HEARTBEAT_TIMEOUT |
+ * | NotOpenError | RXNOVA_ERR_NOT_OPEN |
+ * | SocketClosedError | RXNOVA_ERR_SOCKET_CLOSED |
+ * | InvalidUrlError | RXNOVA_ERR_INVALID_URL |
+ * | InvalidFrameError | RXNOVA_ERR_INVALID_FRAME |
+ * | InvalidOptionsError | RXNOVA_ERR_INVALID_OPTIONS |
+ * | UnsupportedFrameError | RXNOVA_ERR_UNSUPPORTED_FRAME |
+ * | CodecError | RXNOVA_ERR_CODEC |
+ * | OutboxFullError | RXNOVA_ERR_OUTBOX_FULL |
+ * | RequestTimeoutError | RXNOVA_ERR_REQUEST_TIMEOUT |
+ * | RemoteError | RXNOVA_ERR_REMOTE |
+ * | AuthError | RXNOVA_ERR_AUTH |
+ *
+ * @packageDocumentation
+ */
+
+/** The stable codes of every rxnova error, one per class. */
+export type RxnovaErrorCode =
+  | 'RXNOVA_ERR_CONNECTION_CLOSED'
+  | 'RXNOVA_ERR_HANDSHAKE'
+  | 'RXNOVA_ERR_CONNECT'
+  | 'RXNOVA_ERR_CONNECT_TIMEOUT'
+  | 'RXNOVA_ERR_HEARTBEAT_TIMEOUT'
+  | 'RXNOVA_ERR_NOT_OPEN'
+  | 'RXNOVA_ERR_SOCKET_CLOSED'
+  | 'RXNOVA_ERR_INVALID_URL'
+  | 'RXNOVA_ERR_INVALID_FRAME'
+  | 'RXNOVA_ERR_INVALID_OPTIONS'
+  | 'RXNOVA_ERR_UNSUPPORTED_FRAME'
+  | 'RXNOVA_ERR_CODEC'
+  | 'RXNOVA_ERR_OUTBOX_FULL'
+  | 'RXNOVA_ERR_REQUEST_TIMEOUT'
+  | 'RXNOVA_ERR_REMOTE'
+  | 'RXNOVA_ERR_AUTH';
+
+const PREFIX = 'rxnova: ';
+
+/** The base class of every error rxnova raises. */
+export abstract class RxnovaError extends Error {
+  /** A stable string that identifies the kind of error; safe to branch on. */
+  abstract readonly code: RxnovaErrorCode;
+  /** The underlying error, when there is one (a runtime's socket error, a codec's exception). */
+  declare readonly cause?: unknown;
+
+  protected constructor(message: string, options?: { cause?: unknown }) {
+    super(PREFIX + message);
+    if (options && 'cause' in options) {
+      Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true, enumerable: false });
+    }
+    // Keep `instanceof` working when compiled to ES5-style classes.
+    Object.setPrototypeOf(this, new.target.prototype);
+  }
+
+  /** The class name, such as `ConnectionClosedError` (kept explicit so minifiers cannot rename it). */
+  abstract override readonly name: string;
+}
+
+/** The connection was closed by the peer or lost (code 1006 when no close frame arrived). */
+export class ConnectionClosedError extends RxnovaError {
+  override readonly name = 'ConnectionClosedError' as const;
+  readonly code = 'RXNOVA_ERR_CONNECTION_CLOSED' as const;
+  constructor(
+    /** The close code, as the close event reported it (1005 when the frame had none, 1006 when the connection dropped). */
+    readonly closeCode: number,
+    /** The close reason the peer sent, or an empty string. */
+    readonly reason: string,
+    /** Whether the closing handshake completed. */
+    readonly wasClean: boolean,
+    cause?: unknown,
+  ) {
+    super(
+      `connection closed: code ${closeCode}${reason ? ` "${reason}"` : ''}, ${wasClean ? 'clean' : 'not clean'}`,
+      cause === undefined ? undefined : { cause },
+    );
+  }
+}
+
+/** The server answered the opening handshake with something other than 101 Switching Protocols. */
+export class HandshakeError extends RxnovaError {
+  override readonly name = 'HandshakeError' as const;
+  readonly code = 'RXNOVA_ERR_HANDSHAKE' as const;
+  constructor(
+    /** The HTTP status of the server's answer (0 when the runtime hides it, as browsers do). */
+    readonly status: number,
+    /** The response headers, names in lower case (empty when the runtime hides them). */
+    readonly headers: Readonly<Record<string, string>> = {},
+    detail?: string,
+  ) {
+    super(`handshake failed: HTTP status ${status}${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+/** The connection could not be made: refused, reset, DNS failure, TLS failure. `cause` holds the runtime's error. */
+export class ConnectError extends RxnovaError {
+  override readonly name = 'ConnectError' as const;
+  readonly code = 'RXNOVA_ERR_CONNECT' as const;
+  /** The runtime's own error code, such as `ECONNREFUSED` or `CERT_HAS_EXPIRED`, when it gave one. */
+  readonly causeCode: string | undefined;
+  constructor(url: string, cause?: unknown) {
+    const causeCode = errorCodeOf(cause);
+    const detail = cause instanceof Error ? cause.message : cause === undefined ? 'unknown error' : String(cause);
+    super(`could not connect to ${url}: ${detail}`, { cause });
+    this.causeCode = causeCode;
+  }
+}
+
+/** The opening handshake did not finish within the connect timeout. */
+export class ConnectTimeoutError extends RxnovaError {
+  override readonly name = 'ConnectTimeoutError' as const;
+  readonly code = 'RXNOVA_ERR_CONNECT_TIMEOUT' as const;
+  constructor(
+    /** The timeout that elapsed, in milliseconds. */
+    readonly timeout: number,
+    url?: string,
+  ) {
+    super(`connect timed out after ${timeout} ms${url ? ` (${url})` : ''}: readyState CONNECTING`);
+  }
+}
+
+/** No frame arrived within the heartbeat deadline: the connection is presumed dead. */
+export class HeartbeatTimeoutError extends RxnovaError {
+  override readonly name = 'HeartbeatTimeoutError' as const;
+  readonly code = 'RXNOVA_ERR_HEARTBEAT_TIMEOUT' as const;
+  constructor(
+    /** The deadline that elapsed after a ping, in milliseconds. */
+    readonly timeout: number,
+  ) {
+    super(`heartbeat timed out: no frame within ${timeout} ms of a ping, readyState OPEN`);
+  }
+}
+
+/** A frame was written while the socket was not open. */
+export class NotOpenError extends RxnovaError {
+  override readonly name = 'NotOpenError' as const;
+  readonly code = 'RXNOVA_ERR_NOT_OPEN' as const;
+  constructor(
+    /** The ready state the socket was in: `CONNECTING`, `CLOSING`, `CLOSED`, or `NONE` when there is no socket. */
+    readonly readyState: string,
+  ) {
+    super(`socket is not open: readyState ${readyState}`);
+  }
+}
+
+/** The socket was used after `close()`. */
+export class SocketClosedError extends RxnovaError {
+  override readonly name = 'SocketClosedError' as const;
+  readonly code = 'RXNOVA_ERR_SOCKET_CLOSED' as const;
+  constructor(operation: string) {
+    super(`${operation} after close(): the socket is closed`);
+  }
+}
+
+/** The URL is not a valid WebSocket URL. Raised before any network use. */
+export class InvalidUrlError extends RxnovaError {
+  override readonly name = 'InvalidUrlError' as const;
+  readonly code = 'RXNOVA_ERR_INVALID_URL' as const;
+  constructor(
+    /** The URL as given. */
+    readonly url: string,
+    reason: string,
+  ) {
+    super(`invalid WebSocket URL ${JSON.stringify(url)}: ${reason}`);
+  }
+}
+
+/** A frame is malformed: bad close code, control payload over 125 bytes, close reason over 123 bytes, wrong data type. */
+export class InvalidFrameError extends RxnovaError {
+  override readonly name = 'InvalidFrameError' as const;
+  readonly code = 'RXNOVA_ERR_INVALID_FRAME' as const;
+  constructor(reason: string) {
+    super(`invalid frame: ${reason}`);
+  }
+}
+
+/** An option has a value that cannot work; the message names the option and how to fix it. */
+export class InvalidOptionsError extends RxnovaError {
+  override readonly name = 'InvalidOptionsError' as const;
+  readonly code = 'RXNOVA_ERR_INVALID_OPTIONS' as const;
+  constructor(reason: string) {
+    super(`invalid options: ${reason}`);
+  }
+}
+
+/** The transport cannot send this kind of frame (for example ping with the WHATWG WebSocket API). */
+export class UnsupportedFrameError extends RxnovaError {
+  override readonly name = 'UnsupportedFrameError' as const;
+  readonly code = 'RXNOVA_ERR_UNSUPPORTED_FRAME' as const;
+  constructor(
+    /** The frame type that was refused. */
+    readonly frameType: string,
+    reason: string,
+  ) {
+    super(`unsupported frame "${frameType}": ${reason}`);
+  }
+}
+
+/** A message could not be encoded or a frame decoded. `cause` holds the codec's error. */
+export class CodecError extends RxnovaError {
+  override readonly name = 'CodecError' as const;
+  readonly code = 'RXNOVA_ERR_CODEC' as const;
+  constructor(
+    /** Whether encoding (sending) or decoding (receiving) failed. */
+    readonly direction: 'encode' | 'decode',
+    cause: unknown,
+  ) {
+    super(`could not ${direction} message: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** The outbox is full and its overflow policy is `'error'`. */
+export class OutboxFullError extends RxnovaError {
+  override readonly name = 'OutboxFullError' as const;
+  readonly code = 'RXNOVA_ERR_OUTBOX_FULL' as const;
+  constructor(
+    /** How many messages the outbox holds. */
+    readonly size: number,
+    /** How many bytes the outbox holds. */
+    readonly bytes: number,
+    limit: string,
+  ) {
+    super(`outbox is full (${size} messages, ${bytes} bytes; limit ${limit}): message not accepted`);
+  }
+}
+
+/** No response arrived within the request's timeout. */
+export class RequestTimeoutError extends RxnovaError {
+  override readonly name = 'RequestTimeoutError' as const;
+  readonly code = 'RXNOVA_ERR_REQUEST_TIMEOUT' as const;
+  constructor(
+    /** The timeout that elapsed, in milliseconds. */
+    readonly timeout: number,
+    /** The request's correlation id. */
+    readonly id?: string | number,
+  ) {
+    super(`request${id === undefined ? '' : ` ${id}`} timed out after ${timeout} ms`);
+  }
+}
+
+/** The server answered a request with an error. */
+export class RemoteError extends RxnovaError {
+  override readonly name = 'RemoteError' as const;
+  readonly code = 'RXNOVA_ERR_REMOTE' as const;
+  constructor(
+    /** The server's error code. */
+    readonly remoteCode: number | string,
+    remoteMessage: string,
+    /** The server's error data, if any. */
+    readonly data?: unknown,
+  ) {
+    super(`remote error ${remoteCode}: ${remoteMessage}`);
+  }
+}
+
+/** Authentication failed. */
+export class AuthError extends RxnovaError {
+  override readonly name = 'AuthError' as const;
+  readonly code = 'RXNOVA_ERR_AUTH' as const;
+  constructor(reason: string, cause?: unknown) {
+    super(`authentication failed: ${reason}`, cause === undefined ? undefined : { cause });
+  }
+}
+
+/** Whether a value is an rxnova error, optionally of one code. Works across duplicated copies of the package. */
+export function isRxnovaError(value: unknown, code?: RxnovaErrorCode): value is RxnovaError {
+  if (value instanceof RxnovaError) return code === undefined || value.code === code;
+  const c = errorCodeOf(value);
+  return c !== undefined && c.startsWith('RXNOVA_ERR_') && (code === undefined || c === code);
+}
+
+/** @internal The `code` property of an error-like value, if it is a string. */
+export function errorCodeOf(value: unknown): string | undefined {
+  if (typeof value === 'object' && value !== null && 'code' in value) {
+    const code = (value as { code: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

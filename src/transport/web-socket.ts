@@ -1,0 +1,279 @@
+import { asyncScheduler, SchedulerLike } from 'rxjs';
+import { CodecError, ConnectError, HandshakeError, InvalidOptionsError, RxnovaError, UnsupportedFrameError } from '../errors';
+import { utf8Length } from '../frame';
+import {
+  checkHandshakeTimeout,
+  checkScheduler,
+  DEFAULT_HANDSHAKE_TIMEOUT,
+  resolveRequest,
+  SocketConnection,
+  SocketDriver,
+  SocketSession,
+} from './socket-connection';
+import type { Transport, TransportCapabilities, TransportConnection, TransportRequest } from './transport';
+
+/**
+ * An event handler property whose parameter is checked bivariantly, so that
+ * the DOM's `WebSocket` and `ws`'s `WebSocket` (whose handlers take richer
+ * event types) both fit.
+ */
+type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
+
+/** The part of a WHATWG `MessageEvent` rxnova reads. */
+export interface MessageEventLike {
+  readonly data: unknown;
+}
+
+/** The part of a WHATWG `CloseEvent` rxnova reads. */
+export interface CloseEventLike {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+/**
+ * The part of the WHATWG `WebSocket` interface rxnova uses, so that the
+ * library needs no DOM typings: browsers, Node 22+, Deno, Bun and `ws` all
+ * provide it.
+ */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  readonly protocol: string;
+  readonly extensions?: string;
+  onopen: Handler<unknown> | null;
+  onmessage: Handler<MessageEventLike> | null;
+  onerror: Handler<unknown> | null;
+  onclose: Handler<CloseEventLike> | null;
+  send(data: string | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A WHATWG `WebSocket` constructor, such as `globalThis.WebSocket` or `require('ws').WebSocket`. */
+export interface WebSocketConstructorLike {
+  new (url: string, protocols?: string | string[]): WebSocketLike;
+}
+
+/** Options of {@link webSocketTransport}. */
+export interface WebSocketTransportOptions {
+  /**
+   * The WebSocket constructor to use. Node 20 has no global one: there, use
+   * `wsTransport` from `rxnova/node`, or pass one (`ws`'s works).
+   * @default globalThis.WebSocket
+   */
+  readonly WebSocket?: WebSocketConstructorLike;
+  /**
+   * Milliseconds the opening handshake may take before `events` errors with
+   * `ConnectTimeoutError`; 0 disables it. A request's own
+   * `handshakeTimeout` overrides it. The timer runs on `scheduler`.
+   * @default 10000
+   */
+  readonly handshakeTimeout?: number;
+  /**
+   * The scheduler of the handshake timeout (a virtual-time scheduler in tests).
+   * @default asyncScheduler
+   */
+  readonly scheduler?: SchedulerLike;
+}
+
+const CAPABILITIES: TransportCapabilities = Object.freeze({ ping: false, headers: false });
+
+const NO_CONTROL_FRAMES =
+  "the WHATWG WebSocket API cannot send ping or pong frames; use application-level pings, or wsTransport() from 'rxnova/node' on Node.js";
+
+const HIDDEN_REASON =
+  'the WebSocket API does not say why (the port may be closed, the host unknown, the TLS certificate rejected, or the server may have refused the upgrade: browsers hide the HTTP status)';
+
+// `ws`, used as the constructor, names the status in its error event; browsers never do.
+const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
+
+/**
+ * A {@link Transport} on any WHATWG `WebSocket`: the global one (browsers,
+ * Node 22+, Deno, Bun) or a constructor passed as the `WebSocket` option.
+ * Received binary data is a `Uint8Array` (`binaryType` is `'arraybuffer'`);
+ * text is a string.
+ *
+ * The WHATWG API limits what any transport on it can do:
+ * - no ping or pong frames: writing one throws `UnsupportedFrameError`
+ *   (capabilities `{ ping: false, headers: false }`); the runtime still
+ *   answers the server's pings by itself;
+ * - no custom upgrade headers: a request with `headers` throws
+ *   `InvalidOptionsError`;
+ * - a failed open says nothing about why: `events` errors with
+ *   `ConnectError` whether the port was closed or the server answered 401.
+ *   (With `ws` as the constructor, which does report the status, a refused
+ *   upgrade becomes `HandshakeError` with that status and no headers.)
+ * - scripts may only close with 1000 or 3000-4999 in browsers: another code
+ *   throws `UnsupportedFrameError`, and `frames.error()` closes with 1000
+ *   where 1011 is refused.
+ *
+ * Throws `InvalidOptionsError` at once when there is no global `WebSocket`
+ * and none is passed.
+ *
+ * ```
+ * events (frames.complete() at c):   ---o--f--f----c--x|
+ * events (server closes with 4000):  ---o--f--f--x#
+ *
+ * o: { type: 'open' }  f: { type: 'frame' }  x: { type: 'close' }
+ * #: ConnectionClosedError(4000)
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { webSocketTransport } from 'rxnova';
+ *
+ * const transport = webSocketTransport(); // globalThis.WebSocket
+ * const connection = transport.open({ url: 'wss://example.com/socket', protocols: ['chat.v1'] });
+ * connection.events.subscribe((event) => {
+ *   if (event.type === 'open') connection.frames.next({ type: 'text', data: 'hello' });
+ *   if (event.type === 'frame') console.log(event.frame);
+ * });
+ * ```
+ */
+export function webSocketTransport(options: WebSocketTransportOptions = {}): Transport {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionsError(`webSocketTransport() takes an options object, got ${String(options)}`);
+  }
+  const {
+    WebSocket: WebSocketConstructor = (globalThis as { WebSocket?: WebSocketConstructorLike }).WebSocket,
+    handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT,
+    scheduler = asyncScheduler,
+  } = options;
+  if (typeof WebSocketConstructor !== 'function') {
+    throw new InvalidOptionsError(
+      WebSocketConstructor === undefined
+        ? "this runtime has no global WebSocket (Node.js before 22): import { connect, wsTransport } from 'rxnova/node', " +
+            "or pass a constructor: webSocketTransport({ WebSocket }), e.g. import { WebSocket } from 'ws'"
+        : `the WebSocket option must be a WebSocket constructor, got ${typeof WebSocketConstructor}`,
+    );
+  }
+  const defaultTimeout = checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout');
+  const checkedScheduler = checkScheduler(scheduler);
+
+  return {
+    name: 'web-socket',
+    capabilities: CAPABILITIES,
+    open(request: TransportRequest): TransportConnection {
+      const resolved = resolveRequest(request, defaultTimeout);
+      if (resolved.headers !== undefined) {
+        throw new InvalidOptionsError(
+          `headers (${Object.keys(resolved.headers).join(', ')}) cannot be sent: the WHATWG WebSocket API has no way to set upgrade headers; ` +
+            "pass credentials in the URL or the first message, or use wsTransport() from 'rxnova/node'",
+        );
+      }
+      return new SocketConnection({
+        ...resolved,
+        scheduler: checkedScheduler,
+        controlFramesUnsupported: NO_CONTROL_FRAMES,
+        dial: (session) => dialWebSocket(session, WebSocketConstructor),
+      });
+    },
+  };
+}
+
+function dialWebSocket(session: SocketSession, WebSocketConstructor: WebSocketConstructorLike): SocketDriver {
+  const { url, protocols } = session.spec;
+  const socket = protocols.length === 0 ? new WebSocketConstructor(url) : new WebSocketConstructor(url, protocols);
+  socket.binaryType = 'arraybuffer';
+  const driver = new WebSocketDriver(socket);
+
+  socket.onopen = () => session.onOpen(socket.protocol, socket.extensions ?? '');
+  socket.onmessage = (event) => {
+    const data = event.data;
+    if (typeof data === 'string') session.onText(data, utf8Length(data));
+    else if (data instanceof ArrayBuffer) session.onBinary(new Uint8Array(data));
+    else driver.unsupportedData(session, data);
+  };
+  // Stays set for the socket's whole life (`ws`, as the constructor, throws an 'error' nobody listens to).
+  socket.onerror = (event) => {
+    if (session.opened) session.onError(errorOf(event));
+    else session.fail(openFailure(url, event));
+  };
+  socket.onclose = (event) => session.onClose(event.code, event.reason, event.wasClean);
+  return driver;
+}
+
+class WebSocketDriver implements SocketDriver {
+  constructor(private readonly socket: WebSocketLike) {}
+
+  get readyState(): number {
+    return this.socket.readyState;
+  }
+
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  sendText(data: string): number {
+    this.socket.send(data);
+    return utf8Length(data);
+  }
+
+  sendBinary(data: Uint8Array): void {
+    this.socket.send(data);
+  }
+
+  sendPing(): void {
+    throw new UnsupportedFrameError('ping', NO_CONTROL_FRAMES);
+  }
+
+  sendPong(): void {
+    throw new UnsupportedFrameError('pong', NO_CONTROL_FRAMES);
+  }
+
+  close(code: number | undefined, reason: string | undefined): void {
+    try {
+      if (code === undefined) this.socket.close();
+      else if (reason === undefined) this.socket.close(code);
+      else this.socket.close(code, reason);
+    } catch (error) {
+      throw new UnsupportedFrameError(
+        'close',
+        `this WebSocket implementation refused close code ${String(code)} (the WHATWG API lets scripts send only 1000 and 3000-4999): ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+      );
+    }
+  }
+
+  abort(): void {
+    // The WHATWG API allows close() while CONNECTING: it fails the connection.
+    this.socket.close();
+  }
+
+  /** Binary data that is not an ArrayBuffer (another realm's, or a Blob): convert what can be, refuse the rest with 1003. */
+  unsupportedData(session: SocketSession, data: unknown): void {
+    if (ArrayBuffer.isView(data)) {
+      session.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    } else if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
+      session.onBinary(new Uint8Array(data as ArrayBuffer));
+    } else {
+      const type = typeof data === 'object' && data !== null ? data.constructor?.name ?? 'object' : typeof data;
+      if (session.done) return;
+      this.socket.close(1003, 'unsupported binary data type');
+      session.fail(
+        new CodecError('decode', new TypeError(`binary message arrived as ${type}, expected an ArrayBuffer (binaryType 'arraybuffer')`)),
+      );
+    }
+  }
+}
+
+function errorOf(event: unknown): unknown {
+  if (typeof event === 'object' && event !== null && 'error' in event) {
+    const error = (event as { error: unknown }).error;
+    if (error !== undefined && error !== null) return error;
+  }
+  return event;
+}
+
+/** What an error event before open means: `ws` (as the constructor) names the cause, browsers hide it. */
+function openFailure(url: string, event: unknown): RxnovaError {
+  const message = typeof event === 'object' && event !== null && 'message' in event ? (event as { message: unknown }).message : undefined;
+  const status = typeof message === 'string' ? UNEXPECTED_RESPONSE.exec(message) : null;
+  if (status !== null) {
+    return new HandshakeError(Number(status[1]), {}, 'the WebSocket implementation reports the status only; headers are not available');
+  }
+  const cause = errorOf(event);
+  return new ConnectError(url, cause instanceof Error ? cause : new Error(HIDDEN_REASON));
+}
