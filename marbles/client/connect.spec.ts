@@ -342,4 +342,25 @@ describe('connect() in virtual time', () => {
       expect(socket.state.status).to.equal('closed');
     }),
   );
+
+  it(
+    'should go reconnecting after a drop and open again 20 ms later (the README example)',
+    marbles((m) => {
+      const transport = new TestTransport({
+        scheduler: m.scheduler,
+        script: (s, i) => {
+          s.open({ after: 5 });
+          if (i === 0) s.drop({ after: 15 });
+        },
+      });
+      const socket = connect('ws://example.test/feed', {
+        transport,
+        scheduler: m.scheduler,
+        heartbeat: false,
+        reconnect: { backoff: constantBackoff(20) },
+      });
+      m.scheduler.schedule(() => socket.close(), 50);
+      m.expect(socket.state$.pipe(map((s) => s.status[0]))).toBeObservable('c----o---------r-------------------c----o---------(cc|)');
+    }),
+  );
 });

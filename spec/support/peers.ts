@@ -83,6 +83,15 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Polls a condition on real time, for what a server sees asynchronously (at most 2 s). */
+export async function eventually(what: string, condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** A connection as the `ws` echo server saw it. */
 export interface ServerConnection {
   readonly path: string;

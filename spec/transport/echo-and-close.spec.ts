@@ -26,6 +26,17 @@ function sameBytes(actual: Uint8Array, expected: Uint8Array): boolean {
   return Buffer.from(actual.buffer, actual.byteOffset, actual.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength));
 }
 
+describe('the Python websockets peer', () => {
+  it('should fail, not skip, saying to install python3-websockets, when its interpreter cannot run it', async () => {
+    const error: unknown = await startPythonEchoServer('/nonexistent/python3').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(Error);
+    expect((error as Error).message).to.contain('/nonexistent/python3 could not be run').and.contain('python3-websockets');
+  });
+});
+
 for (const peerUnderTest of PEERS) {
   describe(`transports against ${peerUnderTest.name}`, () => {
     let peer: EchoPeer;

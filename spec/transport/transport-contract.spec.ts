@@ -19,6 +19,7 @@ import type { TransportEvent } from '../../src/transport/transport';
 import {
   closedPort,
   Deferred,
+  eventually,
   startResponseServer,
   startStallServer,
   startWsEchoServer,
@@ -28,15 +29,6 @@ import {
 } from '../support/peers';
 import { record, Recording } from '../support/record';
 import { TRANSPORTS } from '../support/transports';
-
-/** Polls a condition on real time (a server's view of a socket changes asynchronously). */
-async function eventually(what: string, condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (condition()) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function socketClosed(socket: import('net').Socket): Promise<void> {
   if (socket.destroyed) return Promise.resolve();

@@ -105,7 +105,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private readonly messagesSubject = new Subject<In>();
   private readonly eventsSubject = new Subject<SocketEvent>();
   private readonly outbox: Outbox<Out>;
-  private readonly session$: Observable<never>;
+  /** Emits once per attempt when its socket opens (so `reconnect`'s `resetAfter` can end an outage), errors or completes when it ends. */
+  private readonly session$: Observable<void>;
   private readonly isPong: ((message: In) => boolean) | undefined;
 
   /** The connection of the current attempt, while it lasts. */
@@ -144,7 +145,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     const reconnectOperator =
       config.reconnect === false
         ? identity
-        : reconnect<never>({
+        : reconnect<void>({
             scheduler: config.scheduler,
             random: config.random,
             ...config.reconnect,
@@ -295,9 +296,9 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     };
   }
 
-  /** One connection attempt: subscribing opens a socket; it errors or completes when the socket ends. */
-  private attempt(): Observable<never> {
-    return new Observable<never>((subscriber) => {
+  /** One connection attempt: subscribing opens a socket; it emits once when the socket opens, and errors or completes when it ends. */
+  private attempt(): Observable<void> {
+    return new Observable<void>((subscriber) => {
       const attempt = this.nextAttempt;
       const request = this.buildRequest();
       const conn = this.config.transport.open(request);
@@ -338,6 +339,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
           }
           if (event.type === 'open') {
             opened = true;
+            // The value marks the open for reconnect(): resetAfter counts from here.
+            subscriber.next();
             heartbeat = this.startHeartbeat(conn, fail);
             this.onOpen(conn, attempt, request.url, event.protocol, startedAt);
             return;

@@ -242,7 +242,7 @@ class WebSocketDriver implements SocketDriver {
     this.socket.close();
   }
 
-  /** Binary data that is not an ArrayBuffer (another realm's, or a Blob): convert what can be, refuse the rest with 1003. */
+  /** Binary data that is not an ArrayBuffer (another realm's, or a Blob): convert what can be, refuse the rest with 1003 (1000 where the implementation refuses 1003). */
   unsupportedData(session: SocketSession, data: unknown): void {
     if (ArrayBuffer.isView(data)) {
       session.onBinary(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
@@ -251,7 +251,12 @@ class WebSocketDriver implements SocketDriver {
     } else {
       const type = typeof data === 'object' && data !== null ? data.constructor?.name ?? 'object' : typeof data;
       if (session.done) return;
-      this.socket.close(1003, 'unsupported binary data type');
+      try {
+        this.socket.close(1003, 'unsupported binary data type');
+      } catch {
+        // Browsers let scripts send only 1000 and 3000-4999.
+        this.socket.close(1000, 'unsupported binary data type');
+      }
       session.fail(
         new CodecError('decode', new TypeError(`binary message arrived as ${type}, expected an ArrayBuffer (binaryType 'arraybuffer')`)),
       );
