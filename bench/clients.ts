@@ -11,7 +11,7 @@
  */
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
-import { interval, retry, Subscription } from 'rxjs';
+import { first, interval, retry, Subscription } from 'rxjs';
 import { webSocket } from 'rxjs/webSocket';
 import type { WebSocketSubjectConfig } from 'rxjs/webSocket';
 import { binary, connect, constantBackoff, json, reconnect, text, wsTransport } from '../src/node';
@@ -145,14 +145,19 @@ function rxnovaSocket(options: AdapterOptions): Adapter {
   });
   const subscriptions = new Subscription();
   subscriptions.add(socket.messages$.subscribe({ next: onMessage, error: () => undefined }));
-  let wasOpen = false;
-  subscriptions.add(
-    socket.state$.subscribe((state) => {
-      const open = state.status === 'open';
-      if (open && !wasOpen) onOpen();
-      wasOpen = open;
-    }),
-  );
+  if (options.reconnect) {
+    let wasOpen = false;
+    subscriptions.add(
+      socket.state$.subscribe((state) => {
+        const open = state.status === 'open';
+        if (open && !wasOpen) onOpen();
+        wasOpen = open;
+      }),
+    );
+  } else {
+    // Only the first open matters: the subscription ends there, so an idle socket holds none (a fair heap figure).
+    subscriptions.add(socket.state$.pipe(first((state) => state.status === 'open')).subscribe(() => onOpen()));
+  }
   if (options.telemetry) {
     let count = 0;
     subscriptions.add(
@@ -238,7 +243,8 @@ function whatwgPeer(options: AdapterOptions, socket: WhatwgLike): Adapter {
 }
 
 function reconnectingWebSocket(options: AdapterOptions): Adapter {
-  const ReconnectingWebSocket = (require('reconnecting-websocket') as { default: new (...args: unknown[]) => WhatwgLike }).default;
+  // Its CommonJS build exports the class itself.
+  const ReconnectingWebSocket = require('reconnecting-websocket') as new (...args: unknown[]) => WhatwgLike;
   const socket = new ReconnectingWebSocket(options.url, [], {
     WebSocket,
     ...NO_DELAY,

@@ -52,3 +52,14 @@ export { logTo, redactUrl } from './client/log-to';
 export type { Logger, LogLevel, LogToConfig } from './client/log-to';
 export { metrics } from './client/metrics';
 export type { SocketMetrics, MetricsConfig } from './client/metrics';
+
+// Protocols
+export type { Protocol } from './client/protocol';
+export type { AuthOptions, AuthMessage } from './client/connect-options';
+export type { AuthContext } from './client/socket';
+export type { RateLimitOptions } from './client/rate-limit';
+export type { RequestOptions, RequestDefaults, InFlightPolicy } from './client/requests';
+export { jsonRpc } from './protocols/json-rpc';
+export type { JsonRpcConfig, JsonRpcRequest, JsonRpcMessage, JsonRpcErrorObject } from './protocols/json-rpc';
+export { jsonTopics } from './protocols/json-topics';
+export type { JsonTopicsConfig, JsonTopicsMessage } from './protocols/json-topics';

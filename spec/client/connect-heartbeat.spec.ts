@@ -6,6 +6,7 @@
  * round-trip times.
  */
 import { expect } from 'chai';
+import { Socket as NetSocket } from 'net';
 import type { Subscription } from 'rxjs';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { Socket } from '../../src/client/socket';
@@ -13,6 +14,21 @@ import { HeartbeatTimeoutError } from '../../src/errors';
 import { connect } from '../../src/node';
 import { ChildEchoServer, startChildEchoServer } from '../support/client-child-server';
 import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+
+/**
+ * The live TCP sockets this process holds to `port`, from Node's internal handle list: the only
+ * view of sockets the client has let go of but not destroyed.
+ */
+function tcpSocketsTo(port: number): NetSocket[] {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return handles.filter((h): h is NetSocket => h instanceof NetSocket && h.remotePort === port && !h.destroyed);
+}
+
+/** Whether a socket is gone: destroyed, or no longer an active handle. */
+function isGone(socket: NetSocket): boolean {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  return socket.destroyed || !handles.includes(socket);
+}
 
 describe('connect() heartbeat against real servers', () => {
   let socket: Socket<unknown, unknown> | undefined;
@@ -79,10 +95,49 @@ describe('connect() heartbeat against real servers', () => {
       s.send({ after: 'thaw' });
       await waitFor(() => rec.messages.length === 1, 'the echo on the new connection');
       expect(rec.messages).to.deep.equal([{ after: 'thaw' }]);
-      // The frozen connection was terminated, not left waiting for a closing handshake the
-      // dead peer cannot answer: when the server wakes up it sees the TCP connection gone (1006).
-      const close = await server.waitForFact('the server to see the frozen connection end', (f) => 'close' in f && f.path === '/frozen-1');
-      expect(close).to.deep.include({ close: 1006 });
+      expect(rec.eventsOf('dropped')).to.deep.equal([]);
+    });
+
+    it('should drop the timed-out socket at once instead of leaving it waiting for a closing handshake the frozen server cannot answer', async () => {
+      child = await startChildEchoServer();
+      const server = child;
+      const s = connect(server.url('/linger'), {
+        heartbeat: { interval: 100, timeout: 100 },
+        reconnect: { backoff: constantBackoff(20) },
+        connectTimeout: 0,
+      });
+      socket = s;
+      const rec = (recording = recordSocket(s));
+      await rec.reach('open');
+      const sockets = tcpSocketsTo(server.port);
+      expect(sockets.length).to.equal(1);
+      const timedOut = sockets[0]!;
+      server.freeze();
+      await waitFor(() => rec.eventsOf('heartbeat-timeout').length === 1, 'the heartbeat timeout', 3000);
+      // ws would otherwise wait 30 s for the close frame the frozen peer never sends.
+      await waitFor(() => isGone(timedOut), 'the timed-out TCP socket to be destroyed', 500);
+      // Meanwhile the client reconnects (the frozen server's kernel accepts the TCP connection; the upgrade then hangs).
+      await waitFor(() => rec.eventsOf('connecting').some((e) => e.attempt === 1), 'the reconnect attempt');
+    });
+
+    it('should drop the socket when close() gets no closing handshake within closeTimeout', async () => {
+      child = await startChildEchoServer();
+      const server = child;
+      const s = connect(server.url('/close-timeout'), { heartbeat: false, closeTimeout: 150 });
+      socket = s;
+      const rec = (recording = recordSocket(s));
+      await rec.reach('open');
+      const [tcp] = tcpSocketsTo(server.port);
+      expect(tcp, 'the TCP socket of the open connection').to.not.equal(undefined);
+      server.freeze();
+      const closedAt = Date.now();
+      s.close(1000, 'bye');
+      expect(s.state.status).to.equal('closing');
+      await rec.reach('closed', 2000);
+      expect(Date.now() - closedAt, 'ms from close() to closed').to.be.within(140, 600);
+      expect(s.state).to.include({ status: 'closed', requested: true, gaveUp: false });
+      await waitFor(() => isGone(tcp!), 'the TCP socket to be destroyed', 500);
+      expect(tcpSocketsTo(server.port)).to.deep.equal([]);
     });
   });
 

@@ -4,6 +4,7 @@
  * a server that answers the upgrade with any HTTP response, and a port where
  * nothing listens. Every one is stopped by its `stop()`.
  */
+import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import { createServer as createHttpServer, IncomingMessage, Server as HttpServer } from 'http';
 import { createServer as createHttpsServer } from 'https';
@@ -239,6 +240,36 @@ export async function startStallServer(): Promise<StallServer> {
   };
 }
 
+/**
+ * A server that completes the opening handshake and then never sends a
+ * frame: it reads and ignores everything, so a close frame gets no answer
+ * (a frozen peer). It closes its side when the client's TCP side ends.
+ */
+export async function startSilentServer(): Promise<StallServer> {
+  const server = createHttpServer();
+  const sockets = trackSockets(server);
+  let waiting = new Deferred<Socket>();
+  server.on('upgrade', (request: IncomingMessage, socket: Socket) => {
+    socket.on('error', () => undefined);
+    socket.on('data', () => undefined);
+    socket.on('end', () => socket.destroy());
+    const accept = createHash('sha1')
+      .update(`${String(request.headers['sec-websocket-key'])}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+      .digest('base64');
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    const current = waiting;
+    waiting = new Deferred<Socket>();
+    current.resolve(socket);
+  });
+  const port = await listen(server);
+  return {
+    url: `ws://127.0.0.1:${port}/silent`,
+    nextUpgrade: () => within(waiting.promise, 5000, 'an upgrade request'),
+    openCount: () => sockets.size,
+    stop: () => closeServer(server, sockets),
+  };
+}
+
 /** A server that answers every upgrade request with one fixed HTTP response. */
 export async function startResponseServer(
   status: number,
@@ -254,6 +285,15 @@ export async function startResponseServer(
   });
   const port = await listen(server);
   return { url: `ws://127.0.0.1:${port}/refused`, stop: () => closeServer(server, sockets) };
+}
+
+/** A server that accepts the TCP connection and resets it when the upgrade request arrives. */
+export async function startResetServer(): Promise<{ readonly url: string; stop(): Promise<void> }> {
+  const server = createHttpServer();
+  const sockets = trackSockets(server);
+  server.on('upgrade', (_request: IncomingMessage, socket: Socket) => socket.resetAndDestroy());
+  const port = await listen(server);
+  return { url: `ws://127.0.0.1:${port}/reset`, stop: () => closeServer(server, sockets) };
 }
 
 /** A port on 127.0.0.1 where nothing listens (it was free a moment ago). */

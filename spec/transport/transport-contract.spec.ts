@@ -20,6 +20,8 @@ import {
   closedPort,
   Deferred,
   eventually,
+  startResetServer,
+  startSilentServer,
   startResponseServer,
   startStallServer,
   startWsEchoServer,
@@ -268,6 +270,24 @@ for (const transportUnderTest of TRANSPORTS) {
         expect(recording.log).to.deep.equal([]);
       });
 
+      it('should drop the socket when unsubscribed while closing, when the peer does not answer the close', async () => {
+        const silent = await startSilentServer();
+        try {
+          const connection = transportUnderTest.make().open({ url: silent.url });
+          const upgraded = silent.nextUpgrade();
+          const recording = watch(connection.events);
+          await recording.opened();
+          const held = await upgraded;
+          connection.frames.complete();
+          expect(connection.state().readyState).to.equal('CLOSING');
+          recording.subscription.unsubscribe();
+          await socketClosed(held);
+          expect(recording.end()).to.equal(undefined);
+        } finally {
+          await silent.stop();
+        }
+      });
+
       it('should error with ConnectTimeoutError when the server never answers the upgrade', async () => {
         const connection = transportUnderTest.make().open({ url: stall.url, handshakeTimeout: 200 });
         const recording = watch(connection.events);
@@ -313,6 +333,19 @@ for (const transportUnderTest of TRANSPORTS) {
         expect(error).to.include({ causeCode: 'ECONNREFUSED' });
         expect((error as Error).message).to.contain(`ws://127.0.0.1:${port}/`);
         expect(recording.log).to.deep.equal([]);
+      });
+
+      it('should error with ConnectError (ECONNRESET) when the server resets the connection during the handshake', async () => {
+        const resetting = await startResetServer();
+        try {
+          const recording = watch(transportUnderTest.make().open({ url: resetting.url }).events);
+          const error = await recording.error();
+          expect(error).to.be.instanceOf(ConnectError);
+          expect(error).to.include({ causeCode: 'ECONNRESET' });
+          expect(recording.log).to.deep.equal([]);
+        } finally {
+          await resetting.stop();
+        }
       });
 
       it('should error with HandshakeError 401 when the server refuses the upgrade', async () => {

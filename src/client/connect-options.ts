@@ -2,8 +2,13 @@ import type { SchedulerLike } from 'rxjs';
 import type { RandomSource } from '../backoff/backoff';
 import type { ReconnectConfig } from '../operators/reconnect';
 import type { Transport } from '../transport/transport';
+import type { Observable } from 'rxjs';
 import type { Codec } from './codec';
 import type { OutboxConfig } from './outbox';
+import type { Protocol } from './protocol';
+import type { RateLimitOptions } from './rate-limit';
+import type { RequestDefaults } from './requests';
+import type { AuthContext } from './socket';
 
 /** A value, or a function called on every connection attempt to produce it (fresh tokens, rotated endpoints). */
 export type PerAttempt<T> = T | (() => T);
@@ -52,6 +57,25 @@ export interface BackpressureOptions {
    * @default 10
    */
   readonly pollInterval?: number;
+}
+
+/** Makes the auth message for each (re)connect: the message itself, or an Observable of it (so tokens can be fetched fresh). */
+export type AuthMessage<Out> = (context: AuthContext) => Out | Observable<Out>;
+
+/** Authentication on every connect. */
+export interface AuthOptions<Out> {
+  /** Makes the auth message; called on every (re)connect and before expiry. */
+  readonly message: AuthMessage<Out>;
+  /**
+   * Milliseconds to wait for the answer before `AuthError`.
+   * @default 10000
+   */
+  readonly timeout?: number;
+  /**
+   * When the answer gives the credentials' lifetime (`expires_in`), re-authenticate this many ms before it ends.
+   * @default 5000
+   */
+  readonly refreshBefore?: number;
 }
 
 /** Options of {@link connect}. Every field is optional. */
@@ -122,6 +146,38 @@ export interface ConnectOptions<In = unknown, Out = unknown> {
    * @default false
    */
   readonly lazy?: boolean;
+  /**
+   * The server's wire format for channels, requests, auth and application
+   * pings: `jsonRpc()`, `jsonTopics()` or your own {@link Protocol}.
+   * @default undefined (a plain socket: no channels, no requests)
+   */
+  readonly protocol?: Protocol<In, Out>;
+  /**
+   * Authentication on every (re)connect: a function returning the auth
+   * message (or an Observable of it), or {@link AuthOptions}. It is sent right
+   * after open, before channels are resubscribed and the outbox is flushed;
+   * nothing else is written until it succeeds. A failure ends the socket with
+   * `AuthError`, unless the reconnect policy retries it
+   * (`reconnect: { policy: { errors: { RXNOVA_ERR_AUTH: 'retry' } } }`), which
+   * calls the function again for fresh credentials.
+   * @default undefined (no authentication)
+   */
+  readonly auth?: AuthMessage<Out> | AuthOptions<Out>;
+  /**
+   * A token bucket on outgoing messages (not on auth messages or pings).
+   * @default undefined (no limit)
+   */
+  readonly rateLimit?: RateLimitOptions<Out>;
+  /**
+   * Defaults of `request()`.
+   * @default { timeout: 30000, inFlight: 'fail' }
+   */
+  readonly requests?: RequestDefaults;
+  /**
+   * Whether channel messages also appear on `messages$`.
+   * @default true
+   */
+  readonly messagesIncludeChannels?: boolean;
   /**
    * The scheduler every delay, timeout and interval runs on (also passed to
    * `reconnect` unless its config names one). Use a `TestScheduler` in tests.

@@ -49,7 +49,40 @@ export function normalizeOptions<In, Out>(
     lazy = false,
     scheduler = asyncScheduler,
     random = Math.random,
+    protocol,
+    auth,
+    rateLimit,
+    requests = {},
+    messagesIncludeChannels = true,
   } = options;
+  if (protocol !== undefined && (typeof protocol !== 'object' || protocol === null)) {
+    throw new InvalidOptionsError('options.protocol must be a protocol adapter object: use jsonRpc(), jsonTopics() or your own Protocol');
+  }
+  if (protocol !== undefined && (protocol.withId === undefined) !== (protocol.idOf === undefined)) {
+    throw new InvalidOptionsError('options.protocol must have both withId() and idOf() to correlate responses, or neither');
+  }
+  let resolvedAuth: SocketConfig<In, Out>['auth'];
+  if (auth !== undefined) {
+    const { message, timeout: authTimeout = 10_000, refreshBefore = 5_000 } = typeof auth === 'function' ? { message: auth } : auth;
+    if (typeof message !== 'function') {
+      throw new InvalidOptionsError('options.auth must be a function returning the auth message (or an Observable of it), or { message, timeout, refreshBefore }');
+    }
+    resolvedAuth = {
+      message,
+      timeout: checkDuration('options.auth.timeout', authTimeout, false),
+      refreshBefore: checkDuration('options.auth.refreshBefore', refreshBefore, true),
+    };
+  }
+  const { timeout: requestTimeout = 30_000, inFlight = 'fail' } = requests;
+  if (typeof requestTimeout !== 'number' || !(requestTimeout > 0)) {
+    throw new InvalidOptionsError(`options.requests.timeout must be a positive number of ms, got ${String(requestTimeout)}`);
+  }
+  if (inFlight !== 'fail' && inFlight !== 'resend') {
+    throw new InvalidOptionsError(`options.requests.inFlight must be 'fail' or 'resend', got ${JSON.stringify(inFlight)}`);
+  }
+  if (typeof messagesIncludeChannels !== 'boolean') {
+    throw new InvalidOptionsError(`options.messagesIncludeChannels must be a boolean, got ${typeof messagesIncludeChannels}`);
+  }
   if (!isTransport(transport)) {
     throw new InvalidOptionsError(
       "options.transport must be a Transport (an object with open() and capabilities): use webSocketTransport() from 'rxnova' or wsTransport() from 'rxnova/node'",
@@ -72,7 +105,11 @@ export function normalizeOptions<In, Out>(
 
   let heartbeatConfig: SocketConfig<In, Out>['heartbeat'];
   if (heartbeat !== false) {
-    const { interval = 30_000, timeout = 10_000, ping, isPong } = heartbeat ?? {};
+    const { interval = 30_000, timeout = 10_000, ping: givenPing, isPong: givenIsPong } = heartbeat ?? {};
+    // Application pings from the protocol only where the transport cannot send ping frames.
+    const appPing = givenPing === undefined && !transport.capabilities.ping && protocol?.ping !== undefined ? () => protocol.ping!() : undefined;
+    const ping = givenPing ?? appPing;
+    const isPong = givenIsPong ?? (protocol?.isPong === undefined ? undefined : (message: In) => protocol.isPong!(message));
     checkDuration('options.heartbeat.interval', interval, false);
     checkDuration('options.heartbeat.timeout', timeout, false);
     if (isPong !== undefined && typeof isPong !== 'function') {
@@ -110,6 +147,12 @@ export function normalizeOptions<In, Out>(
     lazy,
     scheduler,
     random,
+    protocol,
+    auth: resolvedAuth,
+    rateLimit,
+    requestTimeout,
+    inFlight,
+    messagesIncludeChannels,
   };
 }
 

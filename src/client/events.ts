@@ -110,6 +110,21 @@ export interface BackpressureEvent extends SocketEventBase {
   readonly bufferedAmount: number;
 }
 
+/** Authentication succeeded (after an open, or a refresh before expiry). */
+export interface AuthenticatedEvent extends SocketEventBase {
+  readonly type: 'authenticated';
+  /** `true` for a re-authentication of a live connection. */
+  readonly refresh: boolean;
+  /** The credentials' lifetime in ms, when the server gave one. */
+  readonly expiresIn?: number;
+}
+
+/** A response arrived for a request that had already timed out or been unsubscribed. */
+export interface LateResponseEvent extends SocketEventBase {
+  readonly type: 'late-response';
+  readonly id: number | string;
+}
+
 /** Typed telemetry of a socket, on `events$`. Logging and metrics are subscribers of it. */
 export type SocketEvent =
   | ConnectingEvent
@@ -123,7 +138,9 @@ export type SocketEvent =
   | DecodeErrorEvent
   | HeartbeatTimeoutEvent
   | RttEvent
-  | BackpressureEvent;
+  | BackpressureEvent
+  | AuthenticatedEvent
+  | LateResponseEvent;
 
 /** The `type` of a {@link SocketEvent}. */
 export type SocketEventType = SocketEvent['type'];

@@ -17,7 +17,7 @@ export interface LogToConfig {
   readonly level?: LogLevel;
   /**
    * Per event type, the level to write it at, or `false` to skip it. Merged over the defaults.
-   * @default { connecting: 'debug', opened: 'info', closed: 'info', 'reconnect-scheduled': 'warn', 'gave-up': 'error', sent: 'debug', received: 'debug', dropped: 'warn', 'decode-error': 'warn', 'heartbeat-timeout': 'warn', rtt: 'debug', backpressure: 'info' }
+   * @default { connecting: 'debug', opened: 'info', closed: 'info', 'reconnect-scheduled': 'warn', 'gave-up': 'error', sent: 'debug', received: 'debug', dropped: 'warn', 'decode-error': 'warn', 'heartbeat-timeout': 'warn', rtt: 'debug', backpressure: 'info', authenticated: 'info', 'late-response': 'warn' }
    */
   readonly levels?: Partial<Record<SocketEventType, LogLevel | false>>;
   /**
@@ -50,6 +50,8 @@ const DEFAULT_LEVELS: Record<SocketEventType, LogLevel | false> = {
   'heartbeat-timeout': 'warn',
   rtt: 'debug',
   backpressure: 'info',
+  authenticated: 'info',
+  'late-response': 'warn',
 };
 
 const SECRET_FIELDS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'password', 'token', 'secret'];
@@ -106,6 +108,10 @@ function describe(event: SocketEvent): string {
       return `no sign of life within ${event.timeout} ms of a ping: terminating the socket`;
     case 'rtt':
       return `heartbeat round trip ${event.rtt} ms`;
+    case 'authenticated':
+      return `${event.refresh ? 're-authenticated' : 'authenticated'}${event.expiresIn === undefined ? '' : ` (expires in ${event.expiresIn} ms)`}`;
+    case 'late-response':
+      return `a response arrived for request ${String(event.id)} after it was abandoned (timed out or unsubscribed)`;
     case 'backpressure':
       return event.paused
         ? `writing paused: ${event.bufferedAmount} bytes buffered in the socket`

@@ -1,6 +1,16 @@
-import { BehaviorSubject, Observable, Observer, SchedulerLike, Subject, Subscription, defer, identity } from 'rxjs';
+import { BehaviorSubject, Observable, Observer, SchedulerLike, Subject, Subscription, defer, identity, isObservable, take } from 'rxjs';
 import type { RandomSource } from '../backoff/backoff';
-import { CodecError, ConnectionClosedError, HeartbeatTimeoutError, NotOpenError, SocketClosedError } from '../errors';
+import {
+  AuthError,
+  CodecError,
+  ConnectionClosedError,
+  HeartbeatTimeoutError,
+  InvalidOptionsError,
+  NotOpenError,
+  OutboxFullError,
+  RequestTimeoutError,
+  SocketClosedError,
+} from '../errors';
 import { Frame, closeFrame, pingFrame, utf8Length } from '../frame';
 import { createHeartbeat, HeartbeatTimer } from '../operators/heartbeat';
 import { reconnect, ReconnectAttempt, ReconnectConfig } from '../operators/reconnect';
@@ -8,7 +18,11 @@ import type { Transport, TransportConnection, TransportEvent, TransportRequest }
 import { Codec, encodeFrame } from './codec';
 import type { PerAttempt } from './connect-options';
 import type { DroppedReason, SocketEvent } from './events';
+import { ChannelEntry, ChannelRegistry } from './channels';
 import { Outbox, OutboxConfig, OutboxEntry } from './outbox';
+import type { Protocol } from './protocol';
+import { RateLimitOptions, TokenBucket } from './rate-limit';
+import { InFlightPolicy, Pending, RequestOptions, RequestRegistry, Tracked } from './requests';
 import type { SocketState } from './state';
 
 /** Per-message options of {@link Socket.send}. */
@@ -48,6 +62,27 @@ export interface Socket<In = unknown, Out = unknown> extends Observer<Out> {
    */
   send(message: Out, options?: SendOptions): void;
   /**
+   * An Observable of one topic's messages (what the protocol's `channelData`
+   * gives; the whole message by default). Subscriptions are reference-counted
+   * per topic and params: the first subscriber sends one subscribe message,
+   * the last one leaving sends one unsubscribe, any number in between send
+   * nothing. After every reconnect (and after authentication) each live
+   * channel is subscribed again, before queued messages are flushed. A
+   * subscribe error from the server errors that channel's subscribers only.
+   * @param params - part of the channel's identity, handed to the protocol's `subscribe`. @default undefined
+   */
+  channel<T = unknown>(topic: string, params?: unknown): Observable<T>;
+  /**
+   * A cold Observable: on subscribe it sends `message` with a fresh id (the
+   * protocol's `withId`) and emits the matching response's value, then
+   * completes; a server error response errors it (`RemoteError` with the
+   * built-in adapters). Times out with `RequestTimeoutError`. Unsubscribing
+   * before the response frees everything; a late response is then reported
+   * on `events$`. Throws `InvalidOptionsError` if the protocol cannot
+   * correlate responses.
+   */
+  request<R = unknown>(message: Out, options?: RequestOptions): Observable<R>;
+  /**
    * Closes the socket for good: validates the code and reason
    * (`InvalidFrameError`), cancels a pending reconnect, moves `state$`
    * through `closing` to `closed`, completes `messages$`. Messages still in
@@ -78,6 +113,45 @@ export interface SocketConfig<In, Out> {
   readonly lazy: boolean;
   readonly scheduler: SchedulerLike;
   readonly random: RandomSource;
+  readonly protocol: Protocol<In, Out> | undefined;
+  readonly auth: ResolvedAuth<Out> | undefined;
+  readonly rateLimit: RateLimitOptions<Out> | undefined;
+  readonly requestTimeout: number;
+  readonly inFlight: InFlightPolicy;
+  readonly messagesIncludeChannels: boolean;
+}
+
+/** What `auth()` is told on each call. */
+export interface AuthContext {
+  /** The connection attempt (0 for the first connection). */
+  readonly attempt: number;
+  /** `true` when re-authenticating a live connection before its credentials expire. */
+  readonly refresh: boolean;
+}
+
+/** @internal The normalised `auth` option. */
+export interface ResolvedAuth<Out> {
+  readonly message: (context: AuthContext) => Out | Observable<Out>;
+  readonly timeout: number;
+  readonly refreshBefore: number;
+}
+
+/** A data frame. */
+type DataFrame = Frame & { type: 'text' | 'binary' };
+
+/** What the outbox holds: a plain message, or one awaiting a correlated response. */
+type Queued<In, Out> = Out | Tracked<In, Out>;
+
+/** Everything that belongs to one connection attempt and ends with it. */
+interface Scope {
+  readonly conn: TransportConnection;
+  readonly attempt: number;
+  readonly fail: (error: unknown) => void;
+  readonly subs: Subscription;
+}
+
+function sizeOf(frame: DataFrame): number {
+  return frame.type === 'text' ? utf8Length(frame.data) : frame.data.byteLength;
 }
 
 /** Bytes written between two reads of the socket's buffered amount. */
@@ -104,15 +178,29 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private readonly stateSubject: BehaviorSubject<SocketState>;
   private readonly messagesSubject = new Subject<In>();
   private readonly eventsSubject = new Subject<SocketEvent>();
-  private readonly outbox: Outbox<Out>;
+  private readonly outbox: Outbox<Queued<In, Out>>;
+  private readonly protocol: Protocol<In, Out> | undefined;
+  private readonly limiter: TokenBucket<Out> | undefined;
+  private readonly requests = new RequestRegistry<In, Out>();
+  private readonly channels = new ChannelRegistry();
   /** Emits once per attempt when its socket opens (so `reconnect`'s `resetAfter` can end an outage), errors or completes when it ends. */
   private readonly session$: Observable<void>;
   private readonly isPong: ((message: In) => boolean) | undefined;
 
   /** The connection of the current attempt, while it lasts. */
   private conn: TransportConnection | undefined;
-  /** The socket is open and writing is not paused. */
+  /** The socket is open, authenticated, and writing is not paused (nor rate-limited). */
   private writable = false;
+  /** The socket is open and authenticated (if `auth` is set): channels and the outbox may be written. */
+  private ready = false;
+  /** Counts opened connections: a channel records the one its subscribe was sent on. */
+  private connections = 0;
+  /** A flush scheduled for when the rate limiter has tokens again. */
+  private rateTimer: Subscription | undefined;
+  /** Without ids, the auth answer is recognised among inbound messages by this. */
+  private awaitingAuth: ((message: In) => boolean) | undefined;
+  /** The error the socket ended with, once it gave up. */
+  private terminalError: unknown;
   /** The socket is open (paused or not). */
   private open = false;
   private paused = false;
@@ -137,7 +225,9 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.scheduler = config.scheduler;
     this.codec = config.codec;
     this.isPong = config.heartbeat?.isPong;
-    this.outbox = new Outbox<Out>(config.outbox, config.scheduler, (entry, reason) => this.reportDrop(entry, reason));
+    this.protocol = config.protocol;
+    this.limiter = config.rateLimit === undefined ? undefined : new TokenBucket<Out>(config.rateLimit, config.scheduler);
+    this.outbox = new Outbox<Queued<In, Out>>(config.outbox, config.scheduler, (entry, reason) => this.reportDrop(entry, reason));
     this.stateSubject = new BehaviorSubject<SocketState>({ status: 'closed', requested: false, gaveUp: false });
     this.state$ = this.stateSubject.asObservable();
     this.events$ = this.eventsSubject.asObservable();
@@ -180,9 +270,40 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   send(message: Out, options?: SendOptions): void {
     if (this.closed) throw new SocketClosedError('send()');
-    const frame = encodeFrame(this.codec, message);
-    if (this.writable && this.outbox.size === 0 && this.write(frame)) return;
-    this.outbox.push(message, frame, frame.type === 'text' ? utf8Length(frame.data) : frame.data.byteLength, options?.ttl);
+    this.submit(message, encodeFrame(this.codec, message), undefined, options?.ttl);
+  }
+
+  /** Writes at once when the socket is writable and nothing waits before it; otherwise queues. The per-message send path. */
+  private submit(message: Out, frame: DataFrame, pending: Pending<In, Out> | undefined, ttl?: number): void {
+    const limiter = this.limiter;
+    if (limiter === undefined) {
+      if (this.writable && this.outbox.size === 0 && this.write(frame)) {
+        if (pending !== undefined) pending.written = true;
+        return;
+      }
+    } else {
+      const cost = limiter.cost(message);
+      if (this.writable && this.outbox.size === 0) {
+        if (limiter.tryTake(cost)) {
+          if (this.write(frame)) {
+            if (pending !== undefined) pending.written = true;
+            return;
+          }
+          limiter.refund(cost);
+        } else {
+          this.scheduleRateFlush(limiter.waitFor(cost));
+        }
+      }
+    }
+    this.outbox.push(pending === undefined ? message : new Tracked(pending), frame, sizeOf(frame), ttl);
+  }
+
+  private scheduleRateFlush(wait: number): void {
+    if (this.rateTimer !== undefined) return;
+    this.rateTimer = this.scheduler.schedule(() => {
+      this.rateTimer = undefined;
+      this.flush();
+    }, wait);
   }
 
   next(message: Out): void {
@@ -225,15 +346,34 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     return true;
   }
 
-  /** Writes queued messages in order while the socket is writable. */
+  /** Writes queued messages in order while the socket is writable and the rate limiter allows. */
   private flush(): void {
+    const limiter = this.limiter;
     while (this.writable) {
-      const entry = this.outbox.shift();
+      const entry = this.outbox.peek();
       if (entry === undefined) return;
-      if (!this.write(entry.frame as Frame & { type: 'text' | 'binary' })) {
+      const queued = entry.message;
+      const pending = queued instanceof Tracked ? queued.pending : undefined;
+      if (pending !== undefined && pending.done) {
+        // Its request timed out or was unsubscribed (the caller knows): not written.
+        this.outbox.shift();
+        continue;
+      }
+      let cost = 0;
+      if (limiter !== undefined) {
+        cost = limiter.cost(pending === undefined ? (queued as Out) : pending.message);
+        if (!limiter.tryTake(cost)) {
+          this.scheduleRateFlush(limiter.waitFor(cost));
+          return;
+        }
+      }
+      this.outbox.shift();
+      if (!this.write(entry.frame as DataFrame)) {
         this.outbox.unshift(entry);
+        limiter?.refund(cost);
         return;
       }
+      if (pending !== undefined) pending.written = true;
     }
   }
 
@@ -258,7 +398,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private resume(bufferedAmount: number): void {
     this.paused = false;
     this.pollAction = undefined;
-    this.writable = this.open;
+    this.writable = this.open && this.ready;
     if (this.eventsSubject.observed) this.emit({ type: 'backpressure', paused: false, bufferedAmount, time: this.scheduler.now() });
     this.flush();
   }
@@ -310,8 +450,10 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       let heartbeat: HeartbeatTimer | undefined;
       let opened = false;
       let closeEvent: { code: number; reason: string; wasClean: boolean } | undefined;
+      let ended: unknown;
 
       const fail = (error: unknown): void => {
+        ended = error;
         if (opened && this.eventsSubject.observed) {
           const code = closeEvent?.code ?? (error instanceof ConnectionClosedError ? error.closeCode : 1006);
           const wasClean = closeEvent?.wasClean ?? false;
@@ -328,6 +470,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         subscriber.error(error);
       };
 
+      const scope: Scope = { conn, attempt, fail, subs: new Subscription() };
       const events = conn.events.subscribe({
         next: (event: TransportEvent) => {
           if (event.type === 'frame') {
@@ -342,7 +485,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
             // The value marks the open for reconnect(): resetAfter counts from here.
             subscriber.next();
             heartbeat = this.startHeartbeat(conn, fail);
-            this.onOpen(conn, attempt, request.url, event.protocol, startedAt);
+            this.onOpen(scope, request.url, event.protocol, startedAt);
             return;
           }
           closeEvent = { code: event.code, reason: event.reason, wasClean: event.wasClean };
@@ -366,8 +509,16 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
       return () => {
         heartbeat?.stop();
+        scope.subs.unsubscribe();
         events.unsubscribe();
-        if (this.conn === conn) this.detach();
+        if (this.conn === conn) {
+          this.detach();
+          this.requests.connectionLost(
+            ended instanceof ConnectionClosedError
+              ? ended
+              : new ConnectionClosedError(closeEvent?.code ?? 1006, closeEvent?.reason ?? '', closeEvent?.wasClean ?? false, ended),
+          );
+        }
       };
     });
   }
@@ -403,16 +554,274 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     return timer;
   }
 
-  private onOpen(conn: TransportConnection, attempt: number, url: string, protocol: string, startedAt: number): void {
+  private onOpen(scope: Scope, url: string, protocol: string, startedAt: number): void {
     this.open = true;
-    this.writable = !this.paused;
+    this.ready = false;
+    this.writable = false;
     this.sinceCheck = 0;
+    this.connections++;
     if (this.eventsSubject.observed) {
       const now = this.scheduler.now();
-      this.emit({ type: 'opened', attempt, url, protocol, connectTime: now - startedAt, time: now });
+      this.emit({ type: 'opened', attempt: scope.attempt, url, protocol, connectTime: now - startedAt, time: now });
     }
+    const ready = (): void => this.becomeReady(scope, url, protocol);
+    if (this.config.auth === undefined) ready();
+    else this.authenticate(scope, false, ready);
+  }
+
+  /**
+   * The connection is open (and authenticated): on every (re)connect the live
+   * channels are subscribed first, then requests in flight are resent, then
+   * the outbox is flushed; only then is the state `open`.
+   */
+  private becomeReady(scope: Scope, url: string, protocol: string): void {
+    if (this.conn !== scope.conn) return;
+    this.ready = true;
+    this.writable = !this.paused;
+    const front: Array<OutboxEntry<Queued<In, Out>>> = [];
+    if (this.protocol?.subscribe !== undefined) {
+      for (const entry of this.channels.all()) front.push(this.channelEntry(entry, 'subscribe'));
+    }
+    for (const pending of this.requests.takeResends()) {
+      front.push({ message: new Tracked(pending), frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity });
+    }
+    for (let i = front.length - 1; i >= 0; i--) this.outbox.unshift(front[i]!);
     this.flush();
-    if (this.conn === conn && !this.closed) this.setState({ status: 'open', attempt, url, protocol });
+    if (this.conn === scope.conn && !this.closed) this.setState({ status: 'open', attempt: scope.attempt, url, protocol });
+  }
+
+  // ---- authentication ------------------------------------------------------------------------
+
+  /**
+   * Sends the auth message right after open; nothing else is written until
+   * it succeeds. With ids, the answer is matched by id; otherwise the
+   * protocol's `authResult` recognises it; with neither, sending it counts
+   * as success. Re-authenticates before expiry when the answer gives one.
+   */
+  private authenticate(scope: Scope, refresh: boolean, onSuccess: () => void): void {
+    const { message: make, timeout, refreshBefore } = this.config.auth!;
+    const protocol = this.protocol;
+    const failAuth = (reason: string, cause?: unknown): void => scope.fail(new AuthError(reason, cause));
+    const timer = this.scheduler.schedule(() => failAuth(`no answer to the auth message within ${timeout} ms`), timeout);
+    scope.subs.add(timer);
+
+    const settle = (result: { ok: true; expiresIn?: number | undefined } | { ok: false; reason: string; cause?: unknown }): void => {
+      timer.unsubscribe();
+      if (!result.ok) {
+        failAuth(result.reason, result.cause);
+        return;
+      }
+      const { expiresIn } = result;
+      if (this.eventsSubject.observed) {
+        this.emit({ type: 'authenticated', refresh, ...(expiresIn === undefined ? {} : { expiresIn }), time: this.scheduler.now() });
+      }
+      if (expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn >= 0) {
+        scope.subs.add(
+          this.scheduler.schedule(() => this.authenticate(scope, true, () => undefined), Math.max(0, expiresIn - refreshBefore)),
+        );
+      }
+      onSuccess();
+    };
+
+    const sendAuth = (message: Out): void => {
+      if (protocol?.withId !== undefined && protocol.idOf !== undefined) {
+        const pending = this.pending('auth', message, 'fail', {
+          onResponse: (response) => {
+            const outcome = protocol.resultOf?.(response);
+            if (outcome !== undefined && !outcome.ok) {
+              settle({ ok: false, reason: outcome.error.message.replace(/^rxnova: /, ''), cause: outcome.error });
+              return;
+            }
+            const answer = protocol.authResult?.(response);
+            settle(answer === undefined || answer.ok ? { ok: true, expiresIn: answer?.expiresIn } : { ok: false, reason: answer.reason });
+          },
+          onFail: () => undefined,
+        });
+        this.requests.add(pending);
+        scope.subs.add(() => this.requests.forget(pending));
+        if (this.write(pending.frame)) pending.written = true;
+        return;
+      }
+      const frame = encodeFrame(this.codec, message);
+      if (protocol?.authResult !== undefined) {
+        const read = protocol.authResult.bind(protocol);
+        this.awaitingAuth = (response) => {
+          const answer = read(response);
+          if (answer === undefined) return false;
+          this.awaitingAuth = undefined;
+          settle(answer.ok ? { ok: true, expiresIn: answer.expiresIn } : { ok: false, reason: answer.reason });
+          return true;
+        };
+        scope.subs.add(() => (this.awaitingAuth = undefined));
+        this.write(frame);
+        return;
+      }
+      this.write(frame);
+      settle({ ok: true });
+    };
+
+    let produced: Out | Observable<Out>;
+    try {
+      produced = make({ attempt: scope.attempt, refresh });
+    } catch (cause) {
+      failAuth('auth() threw', cause);
+      return;
+    }
+    if (!isObservable(produced)) {
+      try {
+        sendAuth(produced);
+      } catch (cause) {
+        failAuth('the auth message could not be sent', cause);
+      }
+      return;
+    }
+    let got = false;
+    scope.subs.add(
+      produced.pipe(take(1)).subscribe({
+        next: (message) => {
+          got = true;
+          try {
+            sendAuth(message);
+          } catch (cause) {
+            failAuth('the auth message could not be sent', cause);
+          }
+        },
+        error: (cause: unknown) => failAuth('auth() failed', cause),
+        complete: () => {
+          if (!got) failAuth('auth() completed without a message');
+        },
+      }),
+    );
+  }
+
+  // ---- channels and requests -----------------------------------------------------------------
+
+  /** Makes a message awaiting a correlated response. */
+  private pending(
+    kind: Pending<In, Out>['kind'],
+    raw: Out,
+    inFlight: InFlightPolicy,
+    handlers: Pick<Pending<In, Out>, 'onResponse' | 'onFail'>,
+  ): Pending<In, Out> {
+    const id = this.requests.nextId();
+    const message = this.protocol!.withId!(raw, id);
+    const frame = encodeFrame(this.codec, message);
+    return { id, kind, message, frame, bytes: sizeOf(frame), inFlight, written: false, done: false, resend: false, ...handlers };
+  }
+
+  /** A channel's subscribe or unsubscribe message, as a queue entry; with ids it is a tracked request whose error answer fails the channel. */
+  private channelEntry(entry: ChannelEntry, kind: 'subscribe' | 'unsubscribe'): OutboxEntry<Queued<In, Out>> {
+    const protocol = this.protocol!;
+    const raw = kind === 'subscribe' ? protocol.subscribe!(entry.topic, entry.params) : protocol.unsubscribe!(entry.topic, entry.params);
+    if (kind === 'subscribe') entry.sentOn = this.connections;
+    if (protocol.withId === undefined || protocol.idOf === undefined) {
+      const frame = encodeFrame(this.codec, raw);
+      return { message: raw, frame, bytes: sizeOf(frame), expiresAt: Infinity };
+    }
+    const pending = this.pending('control', raw, 'fail', {
+      onResponse: (response) => {
+        const outcome = protocol.resultOf?.(response);
+        if (kind === 'subscribe' && outcome !== undefined && !outcome.ok) {
+          this.channels.remove(entry);
+          entry.subject.error(outcome.error);
+        }
+      },
+      onFail: () => undefined,
+    });
+    this.requests.add(pending);
+    return { message: new Tracked(pending), frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity };
+  }
+
+  /** Sends a channel's subscribe or unsubscribe now (through the outbox, the rate limiter and backpressure). */
+  private sendChannel(entry: ChannelEntry, kind: 'subscribe' | 'unsubscribe'): void {
+    const queued = this.channelEntry(entry, kind);
+    const message = queued.message;
+    if (message instanceof Tracked) this.submit(message.pending.message, message.pending.frame, message.pending);
+    else this.submit(message, queued.frame as DataFrame, undefined);
+  }
+
+  channel<T = unknown>(topic: string, params?: unknown): Observable<T> {
+    if (typeof topic !== 'string' || topic === '') {
+      throw new InvalidOptionsError(`channel(topic): topic must be a non-empty string, got ${JSON.stringify(topic)}`);
+    }
+    return new Observable<T>((subscriber) => {
+      if (this.finished) {
+        subscriber.error(this.terminalError ?? new SocketClosedError('channel()'));
+        return;
+      }
+      const { entry, created } = this.channels.acquire(topic, params);
+      entry.refs++;
+      const inner = (entry.subject as Subject<T>).subscribe(subscriber);
+      if (created && this.ready && this.protocol?.subscribe !== undefined) this.sendChannel(entry, 'subscribe');
+      this.acquire();
+      return () => {
+        inner.unsubscribe();
+        if (--entry.refs === 0) {
+          this.channels.remove(entry);
+          // Only the connection that has the subscription needs the unsubscribe; a new one never had it.
+          if (this.ready && !this.closed && entry.sentOn === this.connections && this.protocol?.unsubscribe !== undefined) {
+            this.sendChannel(entry, 'unsubscribe');
+          }
+        }
+        this.release();
+      };
+    });
+  }
+
+  request<R = unknown>(message: Out, options: RequestOptions = {}): Observable<R> {
+    const protocol = this.protocol;
+    if (protocol?.withId === undefined || protocol.idOf === undefined) {
+      throw new InvalidOptionsError(
+        'request() needs a protocol that correlates responses (withId and idOf): use protocol: jsonRpc() or jsonTopics(), or write your own',
+      );
+    }
+    const { timeout = this.config.requestTimeout, inFlight = this.config.inFlight } = options;
+    if (typeof timeout !== 'number' || !(timeout > 0)) {
+      throw new InvalidOptionsError(`request(): timeout must be a positive number of ms, got ${String(timeout)}`);
+    }
+    if (inFlight !== 'fail' && inFlight !== 'resend') {
+      throw new InvalidOptionsError(`request(): inFlight must be 'fail' or 'resend', got ${JSON.stringify(inFlight)}`);
+    }
+    return new Observable<R>((subscriber) => {
+      if (this.closed) {
+        subscriber.error(this.terminalError ?? new SocketClosedError('request()'));
+        return;
+      }
+      let timer: Subscription | undefined;
+      const pending = this.pending('request', message, inFlight, {
+        onResponse: (response) => {
+          timer?.unsubscribe();
+          const outcome = protocol.resultOf === undefined ? { ok: true as const, value: response as unknown } : protocol.resultOf(response);
+          if (outcome.ok) {
+            subscriber.next(outcome.value as R);
+            subscriber.complete();
+          } else subscriber.error(outcome.error);
+        },
+        onFail: (error) => {
+          timer?.unsubscribe();
+          subscriber.error(error);
+        },
+      });
+      if (timeout !== Infinity) {
+        timer = this.scheduler.schedule(() => {
+          this.requests.forget(pending);
+          subscriber.error(new RequestTimeoutError(timeout, pending.id));
+        }, timeout);
+      }
+      this.requests.add(pending);
+      this.acquire();
+      try {
+        this.submit(pending.message, pending.frame, pending);
+      } catch (error) {
+        this.requests.forget(pending);
+        subscriber.error(error);
+      }
+      return () => {
+        timer?.unsubscribe();
+        if (!pending.done) this.requests.forget(pending);
+        this.release();
+      };
+    });
   }
 
   /** A data frame arrived: decode it and hand it on. The per-message path. */
@@ -428,6 +837,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       heartbeat.pong();
       return;
     }
+    if (this.protocol !== undefined && this.route(message)) return;
     if (this.eventsSubject.observed) {
       this.emit({
         type: 'received',
@@ -437,6 +847,34 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       });
     }
     this.messagesSubject.next(message);
+  }
+
+  /** Hands a message to its request, the auth step or its channels; `true` if it is not for `messages$`. */
+  private route(message: In): boolean {
+    const protocol = this.protocol!;
+    if (protocol.idOf !== undefined) {
+      const id = protocol.idOf(message);
+      if (id !== undefined && this.requests.settle(id, message, (late) => this.onLateResponse(late))) return true;
+    }
+    if (this.awaitingAuth !== undefined && this.awaitingAuth(message)) return true;
+    if (protocol.topicOf !== undefined && this.channels.size > 0) {
+      const topic = protocol.topicOf(message);
+      const entries = topic === undefined ? undefined : this.channels.ofTopic(topic);
+      if (entries !== undefined) {
+        const data = protocol.channelData === undefined ? message : protocol.channelData(message);
+        for (const entry of entries) entry.subject.next(data);
+        return !this.config.messagesIncludeChannels;
+      }
+    }
+    if (protocol.channelError !== undefined && this.channels.size > 0) {
+      const failure = protocol.channelError(message);
+      if (failure !== undefined && this.channels.fail(failure.topic, failure.error)) return true;
+    }
+    return false;
+  }
+
+  private onLateResponse(id: number | string): void {
+    if (this.eventsSubject.observed) this.emit({ type: 'late-response', id, time: this.scheduler.now() });
   }
 
   private onDecodeError(frame: Frame & { type: 'text' | 'binary' }, cause: unknown, fail: (error: unknown) => void): void {
@@ -466,7 +904,11 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private detach(): void {
     this.conn = undefined;
     this.open = false;
+    this.ready = false;
     this.writable = false;
+    this.awaitingAuth = undefined;
+    this.rateTimer?.unsubscribe();
+    this.rateTimer = undefined;
     this.paused = false;
     this.pollAction?.unsubscribe();
     this.pollAction = undefined;
@@ -493,6 +935,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     const conn = this.conn;
     if (conn !== undefined && this.open) {
       this.writable = false;
+      this.ready = false;
       this.open = false;
       const session = this.session;
       try {
@@ -542,6 +985,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     const last = this.lastClose;
     this.outbox.clear('closed');
     this.outbox.dispose();
+    this.requests.failAll(new SocketClosedError('request()'));
+    this.channels.endAll();
     this.setState({
       status: 'closed',
       code: last?.code ?? requested.code,
@@ -562,9 +1007,12 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     if (this.finished) return;
     this.finished = true;
     this.closed = true;
+    this.terminalError = error;
     if (this.eventsSubject.observed) this.emit({ type: 'gave-up', error, time: this.scheduler.now() });
     this.outbox.clear('closed');
     this.outbox.dispose();
+    this.requests.failAll(error);
+    this.channels.endAll(error);
     const last = this.lastClose;
     const fromError = error instanceof ConnectionClosedError ? { code: error.closeCode, reason: error.reason, wasClean: error.wasClean } : {};
     this.setState({ status: 'closed', ...(last ?? {}), ...fromError, error, requested: false, gaveUp: true });
@@ -576,11 +1024,13 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   // ---- lazy ----------------------------------------------------------------------------------
 
   private acquire(): void {
+    if (!this.config.lazy) return;
     this.consumers++;
     if (this.consumers === 1 && !this.closed) this.start();
   }
 
   private release(): void {
+    if (!this.config.lazy) return;
     this.consumers--;
     if (this.consumers === 0 && !this.closed && this.session !== undefined) this.shutdown(closeFrame(1000));
   }
@@ -595,9 +1045,30 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.eventsSubject.next(event);
   }
 
-  private reportDrop(entry: OutboxEntry<Out>, reason: DroppedReason): void {
+  private reportDrop(entry: OutboxEntry<Queued<In, Out>>, reason: DroppedReason): void {
+    const queued = entry.message;
+    let message: unknown = queued;
+    if (queued instanceof Tracked) {
+      const pending = queued.pending;
+      message = pending.message;
+      if (pending.done) return; // its caller already had its answer (timeout or unsubscribe)
+      this.requests.forget(pending);
+      if (pending.kind === 'request') pending.onFail(this.dropError(reason, pending.id));
+    }
     if (this.eventsSubject.observed) {
-      this.emit({ type: 'dropped', reason, message: entry.message, bytes: entry.bytes, time: this.scheduler.now() });
+      this.emit({ type: 'dropped', reason, message, bytes: entry.bytes, time: this.scheduler.now() });
+    }
+  }
+
+  /** Why a queued request fails when its message is dropped from the outbox. */
+  private dropError(reason: DroppedReason, id: number): unknown {
+    switch (reason) {
+      case 'overflow':
+        return new OutboxFullError(this.outbox.size, this.outbox.bytes, 'the overflow policy dropped this request');
+      case 'expired':
+        return new RequestTimeoutError(this.config.outbox.ttl ?? 0, id);
+      case 'closed':
+        return this.terminalError ?? new SocketClosedError('request()');
     }
   }
 }

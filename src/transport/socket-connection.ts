@@ -62,7 +62,11 @@ export interface SocketDriver {
   sendPong(data: Uint8Array | undefined): void;
   /** Starts the closing handshake; throws `UnsupportedFrameError` if the implementation refuses the code. */
   close(code: number | undefined, reason: string | undefined): void;
-  /** Drops a socket that is still CONNECTING, leaving nothing behind. */
+  /**
+   * Drops the socket now: a CONNECTING one without a handshake, a CLOSING one
+   * without waiting any longer for the peer's close frame (where the
+   * implementation can: the WHATWG API cannot hurry a closing socket).
+   */
   abort(): void;
 }
 
@@ -395,14 +399,20 @@ export class SocketSession implements Unsubscribable {
     // CLOSING or CLOSED: the close event will end the subscription.
   }
 
-  /** The teardown: runs on unsubscribe and after complete or error. Closes with 1000 when open, aborts when connecting. */
+  /**
+   * The teardown: runs on unsubscribe and after complete or error. Closes
+   * with 1000 when open (the implementation finishes the closing handshake);
+   * aborts when connecting; and when closing (this side asked for the close
+   * and has stopped waiting for the peer's answer, e.g. after a close timeout
+   * or a heartbeat timeout), drops the socket.
+   */
   unsubscribe(): void {
     this.release();
     const driver = this.driver;
     if (driver === undefined) return;
     const readyState = driver.readyState;
-    if (readyState === CONNECTING) driver.abort();
-    else if (readyState === OPEN) driver.close(1000, undefined);
+    if (readyState === OPEN) driver.close(1000, undefined);
+    else if (readyState === CONNECTING || readyState === CLOSING) driver.abort();
   }
 
   private end(hasError: boolean, error: unknown): void {

@@ -4,6 +4,7 @@ import { utf8Length } from '../frame';
 import {
   checkHandshakeTimeout,
   checkScheduler,
+  CONNECTING,
   DEFAULT_HANDSHAKE_TIMEOUT,
   resolveRequest,
   SocketConnection,
@@ -48,6 +49,8 @@ export interface WebSocketLike {
   onclose: Handler<CloseEventLike> | null;
   send(data: string | ArrayBufferView): void;
   close(code?: number, reason?: string): void;
+  /** Not WHATWG: `ws` has it. Used, when present, to drop a socket whose closing handshake is no longer awaited. */
+  terminate?(): void;
 }
 
 /** A WHATWG `WebSocket` constructor, such as `globalThis.WebSocket` or `require('ws').WebSocket`. */
@@ -118,6 +121,11 @@ const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
  * o: { type: 'open' }  f: { type: 'frame' }  x: { type: 'close' }
  * #: ConnectionClosedError(4000)
  * ```
+ *
+ * A socket that never opened emits no close event: `events` just errors
+ * (`ConnectError`, `HandshakeError`, `ConnectTimeoutError`). Unsubscribing
+ * closes an open socket with 1000, aborts a connecting one, and drops one
+ * still waiting for the peer's answer to this side's close.
  *
  * @example
  * ```ts
@@ -238,8 +246,14 @@ class WebSocketDriver implements SocketDriver {
   }
 
   abort(): void {
-    // The WHATWG API allows close() while CONNECTING: it fails the connection.
-    this.socket.close();
+    const socket = this.socket;
+    if (socket.readyState === CONNECTING) {
+      // The WHATWG API allows close() while CONNECTING: it fails the connection.
+      socket.close();
+    } else if (typeof socket.terminate === 'function') {
+      // CLOSING: the WHATWG API can only wait for the peer; `ws` (as the constructor) can drop the socket.
+      socket.terminate();
+    }
   }
 
   /** Binary data that is not an ArrayBuffer (another realm's, or a Blob): convert what can be, refuse the rest with 1003 (1000 where the implementation refuses 1003). */

@@ -140,6 +140,11 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({ ping: true, headers:
  * #: ConnectionClosedError(4000)
  * ```
  *
+ * A socket that never opened emits no close event: `events` just errors
+ * (`ConnectError`, `HandshakeError`, `ConnectTimeoutError`). Unsubscribing
+ * closes an open socket with 1000, aborts a connecting one, and drops one
+ * still waiting for the peer's answer to this side's close.
+ *
  * @example
  * ```ts
  * import { wsTransport } from 'rxnova/node';

@@ -1,0 +1,134 @@
+/**
+ * Bad input against a real `ws` echo server: each case gets its typed error,
+ * and nothing else breaks (the socket stays open and a later message still
+ * echoes; nothing is reported dropped).
+ */
+import { expect } from 'chai';
+import { constantBackoff } from '../../src/backoff/constant-backoff';
+import type { Socket } from '../../src/client/socket';
+import { CodecError, InvalidFrameError, InvalidOptionsError, InvalidUrlError, SocketClosedError } from '../../src/errors';
+import { connect } from '../../src/node';
+import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+
+describe('connect() with bad input against a real server', () => {
+  let server: ClientServer;
+  let socket: Socket<unknown, unknown> | undefined;
+  let recording: SocketRecording | undefined;
+
+  before(async () => {
+    server = await startClientServer({
+      // A JSON string "raw:TEXT" makes the server send TEXT as it is (not JSON).
+      onMessage: (connection, data) => {
+        if (typeof data === 'string' && data.startsWith('"raw:')) {
+          connection.socket.send(JSON.parse(data).slice(4) as string);
+          return true;
+        }
+        return false;
+      },
+    });
+  });
+  afterEach(() => {
+    recording?.stop();
+    socket?.close();
+    socket = undefined;
+    recording = undefined;
+  });
+  after(() => server.dispose());
+
+  /** An open socket to the echo server, recorded. */
+  async function open(path: string): Promise<{ s: Socket<unknown, unknown>; rec: SocketRecording }> {
+    const s = connect(server.url(path), { heartbeat: false, reconnect: { backoff: constantBackoff(20) } });
+    socket = s;
+    const rec = (recording = recordSocket(s));
+    await rec.reach('open');
+    return { s, rec };
+  }
+
+  /** Sends a message and waits for its echo: the socket still works. */
+  async function stillEchoes(s: Socket<unknown, unknown>, rec: SocketRecording, message: unknown): Promise<void> {
+    const before = rec.messages.length;
+    s.send(message);
+    await waitFor(() => rec.messages.length > before, `the echo of ${JSON.stringify(message)}`);
+    expect(rec.messages[rec.messages.length - 1]).to.deep.equal(message);
+    expect(s.state.status).to.equal('open');
+  }
+
+  it('should throw InvalidUrlError synchronously for a URL that is not a WebSocket URL, before any network use', () => {
+    const upgrades = server.upgrades.length;
+    expect(() => connect('foo')).to.throw(InvalidUrlError, 'not an absolute URL');
+    expect(() => connect('ftp://x')).to.throw(InvalidUrlError, 'scheme ftp:');
+    expect(() => connect(`${server.url('/frag')}#part`)).to.throw(InvalidUrlError, 'fragment');
+    try {
+      connect('foo');
+    } catch (error) {
+      expect(error).to.include({ name: 'InvalidUrlError', code: 'RXNOVA_ERR_INVALID_URL', url: 'foo' });
+      expect((error as Error).message).to.match(/^rxnova: /);
+    }
+    expect(server.upgrades.length).to.equal(upgrades);
+  });
+
+  it('should throw InvalidOptionsError synchronously for options that cannot work', () => {
+    expect(() => connect(server.url('/opts'), { heartbeat: { interval: 0 } })).to.throw(InvalidOptionsError, 'heartbeat.interval');
+    expect(() => connect(server.url('/opts'), { outbox: { maxMessages: -1 } })).to.throw(InvalidOptionsError, 'maxMessages');
+    expect(() => connect(server.url('/opts'), { reconnect: 'yes' as never })).to.throw(InvalidOptionsError, 'reconnect');
+  });
+
+  it('should throw InvalidFrameError for an invalid close code or reason and stay open and usable', async () => {
+    const { s, rec } = await open('/bad-close');
+    expect(() => s.close(1006)).to.throw(InvalidFrameError);
+    expect(() => s.close(999)).to.throw(InvalidFrameError);
+    expect(() => s.close(1000, 'x'.repeat(124))).to.throw(InvalidFrameError);
+    expect(s.state.status).to.equal('open');
+    await stillEchoes(s, rec, { after: 'bad close' });
+    expect(server.connections.find((c) => c.request.url === '/bad-close')!.closed).to.equal(undefined);
+  });
+
+  it('should throw CodecError (with the cause) from send() for a message JSON cannot encode, and stay usable', async () => {
+    const { s, rec } = await open('/bad-encode');
+    const circular: Record<string, unknown> = { name: 'loop' };
+    circular['self'] = circular;
+    for (const bad of [{ big: BigInt(1) }, circular]) {
+      let thrown: unknown;
+      try {
+        s.send(bad);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).to.be.instanceOf(CodecError);
+      expect(thrown).to.include({ direction: 'encode', code: 'RXNOVA_ERR_CODEC' });
+      expect((thrown as CodecError).cause).to.be.instanceOf(TypeError);
+    }
+    expect(s.queued).to.equal(0);
+    await stillEchoes(s, rec, { after: 'bad encode' });
+    expect(rec.eventsOf('dropped')).to.deep.equal([]);
+    expect(rec.eventsOf('sent').length).to.equal(1);
+  });
+
+  it("should report an inbound frame that is not JSON as 'decode-error' and deliver the next message, messages$ not erroring", async () => {
+    const { s, rec } = await open('/bad-decode');
+    s.send('raw:not json');
+    await waitFor(() => rec.eventsOf('decode-error').length === 1, 'the decode error');
+    const [event] = rec.eventsOf('decode-error');
+    expect(event!.error).to.be.instanceOf(CodecError);
+    expect(event!.error).to.include({ direction: 'decode' });
+    expect(event!.error.cause).to.be.instanceOf(SyntaxError);
+    expect(event).to.include({ kind: 'text', bytes: 'not json'.length });
+    expect(rec.messagesEnd).to.equal(undefined);
+    expect(rec.messages).to.deep.equal([]);
+    await stillEchoes(s, rec, { after: 'bad decode' });
+    expect(rec.messages).to.deep.equal([{ after: 'bad decode' }]);
+  });
+
+  it('should throw SocketClosedError from send() after close(), and ignore a second close()', async () => {
+    const { s, rec } = await open('/after-close');
+    s.close();
+    expect(() => s.send('late')).to.throw(SocketClosedError, 'send() after close()');
+    expect(() => s.close()).to.not.throw();
+    await rec.reach('closed');
+    expect(() => s.send('later')).to.throw(SocketClosedError);
+    expect(rec.eventsOf('dropped')).to.deep.equal([]);
+    const connection = server.connections.find((c) => c.request.url === '/after-close')!;
+    await waitFor(() => connection.closed !== undefined, 'the server to see the close');
+    expect(connection.messages).to.deep.equal([]);
+  });
+});

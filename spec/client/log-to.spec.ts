@@ -1,0 +1,218 @@
+/**
+ * logTo(): an Observer of events$ that writes to a console-like logger at the
+ * configured levels, with secrets redacted. Checked against real servers
+ * (the events a real socket emits) and with hand-made events (levels).
+ */
+import { expect } from 'chai';
+import { constantBackoff } from '../../src/backoff/constant-backoff';
+import type { SocketEvent } from '../../src/client/events';
+import { LogLevel, logTo } from '../../src/client/log-to';
+import type { Socket } from '../../src/client/socket';
+import { ConnectError, HandshakeError, InvalidOptionsError } from '../../src/errors';
+import { connect } from '../../src/node';
+import { closedPort } from '../support/peers';
+import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+
+interface Entry {
+  readonly level: LogLevel;
+  readonly message: string;
+  readonly details: Record<string, unknown> | undefined;
+}
+
+/** A console-like logger that keeps what it is given. */
+function fakeLogger(levels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error']) {
+  const entries: Entry[] = [];
+  const logger: { [L in LogLevel]?: (message: string, details?: Record<string, unknown>) => void } = {};
+  for (const level of levels) logger[level] = (message, details) => entries.push({ level, message, details });
+  return { logger, entries };
+}
+
+/** One event of each type, as a socket would emit them. */
+const SAMPLE: readonly SocketEvent[] = [
+  { type: 'connecting', attempt: 0, url: 'ws://h/', time: 0 },
+  { type: 'opened', attempt: 0, url: 'ws://h/', protocol: '', connectTime: 3, time: 1 },
+  { type: 'sent', kind: 'text', bytes: 5, time: 2 },
+  { type: 'received', kind: 'text', bytes: 5, time: 3 },
+  { type: 'rtt', rtt: 2, time: 4 },
+  { type: 'backpressure', paused: true, bufferedAmount: 2_000_000, time: 5 },
+  { type: 'dropped', reason: 'expired', message: 'm', bytes: 3, time: 6 },
+  { type: 'heartbeat-timeout', timeout: 10, time: 7 },
+  { type: 'closed', code: 1006, reason: '', wasClean: false, initiator: 'network', time: 8 },
+  { type: 'reconnect-scheduled', attempt: 1, delay: 20, error: new Error('gone'), time: 9 },
+  { type: 'gave-up', error: new Error('gone for good'), time: 10 },
+];
+
+const typeOf = (entry: Entry): string => {
+  const match = SAMPLE.find((event) => entry.details?.['time'] === event.time);
+  return match === undefined ? '?' : match.type;
+};
+
+describe('logTo()', () => {
+  describe('with real sockets', () => {
+    let server: ClientServer | undefined;
+    let socket: Socket<unknown, unknown> | undefined;
+    let recording: SocketRecording | undefined;
+
+    afterEach(async () => {
+      recording?.stop();
+      socket?.close();
+      socket = undefined;
+      recording = undefined;
+      await server?.dispose();
+      server = undefined;
+    });
+
+    it('should log a connection at the default levels, with a token in the URL redacted', async () => {
+      const srv = (server = await startClientServer());
+      const url = srv.url('/feed?token=s3cr3t&room=7');
+      const s = (socket = connect(url, { heartbeat: false, lazy: true }));
+      const { logger, entries } = fakeLogger();
+      const logging = s.events$.subscribe(logTo(logger, { level: 'debug' }));
+      const rec = (recording = recordSocket(s));
+      await rec.reach('open');
+      s.send('hi');
+      await waitFor(() => rec.messages.length === 1, 'the echo');
+      s.close(4000, 'done');
+      await rec.reach('closed');
+      logging.unsubscribe();
+
+      expect(entries.map((e) => [e.level, e.message.replace(/after \d+ ms/, 'after N ms')])).to.deep.equal([
+        ['debug', `[rxnova] connecting to ${srv.url('/feed?token=[redacted]&room=7')} (attempt 0)`],
+        ['info', `[rxnova] open ${srv.url('/feed?token=[redacted]&room=7')} after N ms (attempt 0)`],
+        ['debug', '[rxnova] sent text 4 bytes'],
+        ['debug', '[rxnova] received text 4 bytes'],
+        ['info', '[rxnova] closed by client: code 4000 "done"'],
+      ]);
+      expect(entries[1]!.details).to.include({ url: srv.url('/feed?token=[redacted]&room=7'), attempt: 0, protocol: '' });
+      expect(entries[1]!.details).to.not.have.property('type');
+      expect(JSON.stringify(entries)).to.not.include('s3cr3t');
+    });
+
+    it('should redact a token in the URL inside error messages of reconnect and give-up events', async () => {
+      const port = await closedPort();
+      const s = (socket = connect(`ws://127.0.0.1:${port}/feed?access_token=abc123`, {
+        heartbeat: false,
+        reconnect: { backoff: constantBackoff(10), maxAttempts: 1 },
+      }));
+      const { logger, entries } = fakeLogger();
+      s.events$.subscribe(logTo(logger));
+      const rec = (recording = recordSocket(s));
+      await rec.reach('closed');
+      expect(entries.map((e) => e.level)).to.deep.equal(['warn', 'error']);
+      expect(entries[0]!.message).to.match(/^\[rxnova\] reconnecting in 10 ms \(attempt 1\): rxnova: could not connect to .*access_token=\[redacted\]/);
+      expect(entries[1]!.message).to.match(/^\[rxnova\] gave up: rxnova: could not connect to .*access_token=\[redacted\]/);
+      const error = entries[1]!.details!['error'] as Record<string, unknown>;
+      expect(error).to.include({ name: 'ConnectError', code: 'RXNOVA_ERR_CONNECT', causeCode: 'ECONNREFUSED' });
+      expect(error['message']).to.include('access_token=[redacted]');
+      expect((s.state as { error?: unknown }).error).to.be.instanceOf(ConnectError);
+      expect(JSON.stringify(entries)).to.not.include('abc123');
+    });
+
+    it('should redact Set-Cookie and other secret header fields of a refused handshake', async () => {
+      const srv = (server = await startClientServer({
+        refuse: () => ({ status: 401, headers: { 'Set-Cookie': 'session=abc; HttpOnly', 'X-Request-Id': 'r-1' } }),
+      }));
+      const s = (socket = connect(srv.url('/denied'), { heartbeat: false }));
+      const { logger, entries } = fakeLogger();
+      s.events$.subscribe(logTo(logger));
+      const rec = (recording = recordSocket(s));
+      await rec.reach('closed');
+      expect(entries.map((e) => [e.level, e.message])).to.deep.equal([['error', '[rxnova] gave up: rxnova: handshake failed: HTTP status 401']]);
+      const error = entries[0]!.details!['error'] as { headers: Record<string, string> };
+      expect(error).to.include({ name: 'HandshakeError', status: 401 });
+      expect(error.headers['set-cookie']).to.equal('[redacted]');
+      expect(error.headers['x-request-id']).to.equal('r-1');
+      expect((s.state as { error?: unknown }).error).to.be.instanceOf(HandshakeError);
+      expect(JSON.stringify(entries)).to.not.include('session=abc');
+    });
+
+    it('should redact Authorization, Cookie and user-named fields of a dropped message, keeping the rest', async () => {
+      // Every upgrade is refused with 503 (retried), so messages wait in the outbox until close().
+      const srv = (server = await startClientServer({ refuse: () => ({ status: 503 }) }));
+      const s = (socket = connect(srv.url('/queued'), { heartbeat: false, reconnect: { backoff: constantBackoff(20) } }));
+      const { logger, entries } = fakeLogger();
+      s.events$.subscribe(logTo(logger, { redact: ['apiKey', 'PIN'] }));
+      const rec = (recording = recordSocket(s));
+      s.send({
+        op: 'login',
+        headers: { Authorization: 'Bearer t0k3n', Cookie: 'sid=c00k1e', Accept: 'json' },
+        credentials: { apikey: 'k3y', pin: '1234', password: 'pa55', user: 'ann' },
+      });
+      await waitFor(() => rec.eventsOf('reconnect-scheduled').length >= 1, 'a refused attempt');
+      s.close();
+      await rec.reach('closed');
+      const dropped = entries.filter((e) => e.message.startsWith('[rxnova] dropped'));
+      expect(dropped.length).to.equal(1);
+      expect(dropped[0]!.level).to.equal('warn');
+      expect(dropped[0]!.message).to.match(/^\[rxnova\] dropped a message \(\d+ bytes\): closed$/);
+      expect(dropped[0]!.details).to.deep.include({
+        reason: 'closed',
+        message: {
+          op: 'login',
+          headers: { Authorization: '[redacted]', Cookie: '[redacted]', Accept: 'json' },
+          credentials: { apikey: '[redacted]', pin: '[redacted]', password: '[redacted]', user: 'ann' },
+        },
+      });
+      for (const secret of ['t0k3n', 'c00k1e', 'k3y', '1234', 'pa55']) expect(JSON.stringify(entries)).to.not.include(secret);
+      expect(entries.filter((e) => e.message.startsWith('[rxnova] reconnecting')).every((e) => e.level === 'warn')).to.equal(true);
+    });
+  });
+
+  describe('levels', () => {
+    it("should write each event type at its default level and skip those below 'info' by default", () => {
+      const { logger, entries } = fakeLogger();
+      const observer = logTo(logger);
+      SAMPLE.forEach((event) => observer.next(event));
+      expect(entries.map((e) => [typeOf(e), e.level])).to.deep.equal([
+        ['opened', 'info'],
+        ['backpressure', 'info'],
+        ['dropped', 'warn'],
+        ['heartbeat-timeout', 'warn'],
+        ['closed', 'info'],
+        ['reconnect-scheduled', 'warn'],
+        ['gave-up', 'error'],
+      ]);
+    });
+
+    it('should respect level: only events at or above it are written', () => {
+      const { logger, entries } = fakeLogger();
+      const observer = logTo(logger, { level: 'warn' });
+      SAMPLE.forEach((event) => observer.next(event));
+      expect(entries.map((e) => typeOf(e))).to.deep.equal(['dropped', 'heartbeat-timeout', 'reconnect-scheduled', 'gave-up']);
+      const { logger: all, entries: everything } = fakeLogger();
+      const debug = logTo(all, { level: 'debug' });
+      SAMPLE.forEach((event) => debug.next(event));
+      expect(everything.length).to.equal(SAMPLE.length);
+    });
+
+    it('should respect per-type levels, false skipping a type, merged over the defaults', () => {
+      const { logger, entries } = fakeLogger();
+      const observer = logTo(logger, { level: 'debug', levels: { sent: false, received: false, opened: 'error', rtt: 'warn' }, prefix: '[feed]' });
+      SAMPLE.forEach((event) => observer.next(event));
+      const written = entries.map((e) => [typeOf(e), e.level]);
+      expect(written).to.deep.include(['opened', 'error']);
+      expect(written).to.deep.include(['rtt', 'warn']);
+      expect(written).to.deep.include(['connecting', 'debug']);
+      expect(written.map(([type]) => type)).to.not.include.members(['sent', 'received']);
+      expect(written.length).to.equal(SAMPLE.length - 2);
+      expect(entries.every((e) => e.message.startsWith('[feed] '))).to.equal(true);
+    });
+
+    it('should fall back to info() for a level the logger lacks, and skip when it has neither', () => {
+      const { logger, entries } = fakeLogger(['info']);
+      const observer = logTo(logger, { level: 'debug' });
+      SAMPLE.forEach((event) => observer.next(event));
+      expect(entries.length).to.equal(SAMPLE.length);
+      expect(entries.every((e) => e.level === 'info')).to.equal(true);
+      const { logger: onlyError, entries: errors } = fakeLogger(['error']);
+      const strict = logTo(onlyError, { level: 'debug' });
+      SAMPLE.forEach((event) => strict.next(event));
+      expect(errors.map((e) => typeOf(e))).to.deep.equal(['gave-up']);
+    });
+
+    it('should reject a logger that is not an object and an unknown level with InvalidOptionsError', () => {
+      expect(() => logTo(null as never)).to.throw(InvalidOptionsError, 'console-like');
+      expect(() => logTo({}, { level: 'verbose' as never })).to.throw(InvalidOptionsError, 'level');
+    });
+  });
+});
