@@ -294,4 +294,29 @@ describe('protocols on the socket, in virtual time', () => {
       ]);
     }),
   );
+
+  it(
+    'should send each channel exactly one subscribe per connection, even when a queued one missed its connection',
+    marbles((m) => {
+      const { transport, socket } = setup(
+        m,
+        (s, i) => {
+          s.open({ after: 1 });
+          if (i === 0) s.drop({ after: 50 });
+        },
+        { protocol: jsonTopics(), rateLimit: { capacity: 1, refillPerSecond: 10 } },
+      );
+      // Three channels at once: the bucket lets one subscribe through every 100 ms, so two still wait when the drop comes.
+      m.scheduler.schedule(() => ['a', 'b', 'c'].forEach((topic) => socket.channel(topic).subscribe()), 5);
+      m.scheduler.schedule(() => socket.close(), 500);
+      m.flush();
+      const topics = (s: TestSocket) => sent(s).map((msg) => [msg.type, msg.topic]);
+      expect(topics(transport.sockets[0]!)).to.deep.equal([['subscribe', 'a']]);
+      expect(topics(transport.sockets[1]!)).to.deep.equal([
+        ['subscribe', 'a'],
+        ['subscribe', 'b'],
+        ['subscribe', 'c'],
+      ]);
+    }),
+  );
 });

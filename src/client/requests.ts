@@ -42,6 +42,8 @@ export interface Pending<In, Out = unknown> {
   readonly frame: Frame & { type: 'text' | 'binary' };
   readonly bytes: number;
   readonly inFlight: InFlightPolicy;
+  /** The connection number it was made on (channel messages belong to one connection). */
+  readonly connection: number;
   /** Written to the current connection (not just queued). */
   written: boolean;
   /** Settled, timed out or abandoned: a queued copy is skipped, not written. */

@@ -354,9 +354,11 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       if (entry === undefined) return;
       const queued = entry.message;
       const pending = queued instanceof Tracked ? queued.pending : undefined;
-      if (pending !== undefined && pending.done) {
-        // Its request timed out or was unsubscribed (the caller knows): not written.
+      if (pending !== undefined && (pending.done || (pending.kind === 'control' && pending.connection !== this.connections))) {
+        // A request that timed out or was unsubscribed (the caller knows), or a channel (un)subscribe
+        // for a connection that is gone (the live channels are subscribed afresh on each open): not written.
         this.outbox.shift();
+        if (!pending.done) this.requests.forget(pending);
         continue;
       }
       let cost = 0;
@@ -702,11 +704,24 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     raw: Out,
     inFlight: InFlightPolicy,
     handlers: Pick<Pending<In, Out>, 'onResponse' | 'onFail'>,
+    correlated = true,
   ): Pending<In, Out> {
-    const id = this.requests.nextId();
-    const message = this.protocol!.withId!(raw, id);
+    const id = correlated ? this.requests.nextId() : 0;
+    const message = correlated ? this.protocol!.withId!(raw, id) : raw;
     const frame = encodeFrame(this.codec, message);
-    return { id, kind, message, frame, bytes: sizeOf(frame), inFlight, written: false, done: false, resend: false, ...handlers };
+    return {
+      id,
+      kind,
+      message,
+      frame,
+      bytes: sizeOf(frame),
+      inFlight,
+      connection: this.connections,
+      written: false,
+      done: false,
+      resend: false,
+      ...handlers,
+    };
   }
 
   /** A channel's subscribe or unsubscribe message, as a queue entry; with ids it is a tracked request whose error answer fails the channel. */
@@ -714,10 +729,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     const protocol = this.protocol!;
     const raw = kind === 'subscribe' ? protocol.subscribe!(entry.topic, entry.params) : protocol.unsubscribe!(entry.topic, entry.params);
     if (kind === 'subscribe') entry.sentOn = this.connections;
-    if (protocol.withId === undefined || protocol.idOf === undefined) {
-      const frame = encodeFrame(this.codec, raw);
-      return { message: raw, frame, bytes: sizeOf(frame), expiresAt: Infinity };
-    }
+    const correlated = protocol.withId !== undefined && protocol.idOf !== undefined;
+    // Tracked even without ids: a (un)subscribe belongs to this connection, and is skipped if it is gone before it is written.
     const pending = this.pending('control', raw, 'fail', {
       onResponse: (response) => {
         const outcome = protocol.resultOf?.(response);
@@ -727,17 +740,15 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         }
       },
       onFail: () => undefined,
-    });
-    this.requests.add(pending);
+    }, correlated);
+    if (correlated) this.requests.add(pending);
     return { message: new Tracked(pending), frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity };
   }
 
   /** Sends a channel's subscribe or unsubscribe now (through the outbox, the rate limiter and backpressure). */
   private sendChannel(entry: ChannelEntry, kind: 'subscribe' | 'unsubscribe'): void {
-    const queued = this.channelEntry(entry, kind);
-    const message = queued.message;
-    if (message instanceof Tracked) this.submit(message.pending.message, message.pending.frame, message.pending);
-    else this.submit(message, queued.frame as DataFrame, undefined);
+    const { pending } = this.channelEntry(entry, kind).message as Tracked<In, Out>;
+    this.submit(pending.message, pending.frame, pending);
   }
 
   channel<T = unknown>(topic: string, params?: unknown): Observable<T> {
@@ -1053,6 +1064,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       message = pending.message;
       if (pending.done) return; // its caller already had its answer (timeout or unsubscribe)
       this.requests.forget(pending);
+      if (pending.kind === 'control') return; // a channel (un)subscribe is the socket's own message, redone on the next open
       if (pending.kind === 'request') pending.onFail(this.dropError(reason, pending.id));
     }
     if (this.eventsSubject.observed) {
