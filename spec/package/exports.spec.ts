@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -78,6 +79,43 @@ describe('package exports', function () {
     };
     visit(path.join(root, 'dist/esm/index.js'));
     expect([...bare].sort()).to.deep.equal(['rxjs']);
+  });
+
+  it('should type-check a consumer of rxnova and rxnova/testing with neither DOM nor Node typings', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxnova-consumer-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'node_modules'));
+      fs.symlinkSync(root, path.join(dir, 'node_modules', 'rxnova'), 'dir');
+      fs.symlinkSync(path.join(root, 'node_modules', 'rxjs'), path.join(dir, 'node_modules', 'rxjs'), 'dir');
+      fs.writeFileSync(
+        path.join(dir, 'use.ts'),
+        [
+          "import { connect, jsonRpc, exponentialBackoff, type Socket, type SocketState } from 'rxnova';",
+          "import { TestTransport } from 'rxnova/testing';",
+          "const socket: Socket<{ a: number }, { b: string }> = connect<{ a: number }, { b: string }>('ws://x', {",
+          '  transport: new TestTransport(),',
+          '  reconnect: { backoff: exponentialBackoff({ jitter: "equal" }) },',
+          '});',
+          'socket.state$.subscribe((state: SocketState) => state.status);',
+          'void jsonRpc;',
+        ].join('\n'),
+      );
+      // rxjs's own declarations name setTimeout: the one global a consumer must have.
+      fs.writeFileSync(path.join(dir, 'globals.d.ts'), 'declare function setTimeout(handler: () => void, timeout?: number): number;\n');
+      fs.writeFileSync(
+        path.join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2020', lib: ['ES2020'], types: [], noEmit: true },
+          files: ['use.ts', 'globals.d.ts'],
+        }),
+      );
+      const tsc = require.resolve('typescript/bin/tsc');
+      const result = spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' });
+      expect(result.stdout + result.stderr).to.equal('');
+      expect(result.status).to.equal(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('should ship type declarations for every entry point', () => {

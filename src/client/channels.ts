@@ -63,6 +63,8 @@ export class ChannelRegistry {
     if (list === undefined) return false;
     for (const entry of [...list]) {
       this.remove(entry);
+      // The server ended it: its subscribers leaving must not send an unsubscribe.
+      entry.sentOn = 0;
       entry.subject.error(error);
     }
     return true;

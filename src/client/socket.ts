@@ -736,6 +736,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         const outcome = protocol.resultOf?.(response);
         if (kind === 'subscribe' && outcome !== undefined && !outcome.ok) {
           this.channels.remove(entry);
+          // Refused: nothing is subscribed, so its subscribers leaving must not send an unsubscribe.
+          entry.sentOn = 0;
           entry.subject.error(outcome.error);
         }
       },
