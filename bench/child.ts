@@ -116,7 +116,7 @@ async function throughput(task: ThroughputTask): Promise<Metrics> {
     adapter.send(payload);
     sent++;
   }
-  const deadline = setTimeout(finish, task.warmupMs + task.durationMs + 30_000);
+  const deadline = setTimeout(finish, task.warmupMs + task.durationMs + 10_000);
   await finished;
   clearTimeout(deadline);
   if (result === undefined) throw new Error(`${task.kind}: throughput did not complete (sent ${sent}, received ${received}, phase ${phase})`);
@@ -215,10 +215,26 @@ async function memory(task: MemoryTask): Promise<Metrics> {
   return metrics;
 }
 
+/**
+ * Also splits each cycle in two with the time ws starts its HTTP upgrade
+ * request (http.request is wrapped to note it): from terminate() to that dial
+ * (close detection plus the library's own work) and from the dial to open.
+ */
 async function reconnect(task: ReconnectTask): Promise<Metrics> {
   const id = `${process.pid}-${Math.floor(Math.random() * 1e9)}`;
   const samples: number[] = [];
+  const toDial: number[] = [];
+  const dialToOpen: number[] = [];
+  // ws looks http.request up on every connect, so wrapping it here sees every dial of every kind.
+  const http = require('http') as { request: (...args: unknown[]) => unknown };
+  const request = http.request;
+  let dialedAt = 0n;
+  http.request = function (this: unknown, ...args: unknown[]) {
+    dialedAt = process.hrtime.bigint();
+    return request.apply(this, args);
+  };
   let openedAt = 0n;
+  let dialOfOpen = 0n;
   let adapter: Adapter | undefined;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => {
@@ -227,11 +243,18 @@ async function reconnect(task: ReconnectTask): Promise<Metrics> {
   let lastProgress = Date.now();
   const onOpen = (): void => {
     openedAt = process.hrtime.bigint();
+    dialOfOpen = dialedAt;
   };
   const onMessage = (data: unknown): void => {
     if (typeof data !== 'string' || !data.startsWith('T:')) return;
     const killedAt = BigInt(data.slice(2));
-    if (killedAt > 0n) samples.push(Number(openedAt - killedAt) / 1e6);
+    if (killedAt > 0n) {
+      samples.push(Number(openedAt - killedAt) / 1e6);
+      if (dialOfOpen > killedAt) {
+        toDial.push(Number(dialOfOpen - killedAt) / 1e6);
+        dialToOpen.push(Number(openedAt - dialOfOpen) / 1e6);
+      }
+    }
     lastProgress = Date.now();
     if (samples.length >= task.cycles) finish();
     else adapter!.send('kill');
@@ -243,11 +266,18 @@ async function reconnect(task: ReconnectTask): Promise<Metrics> {
   }, 100);
   await finished;
   clearInterval(watchdog);
+  http.request = request;
   if (samples.length < Math.min(10, task.cycles)) throw new Error(`${task.kind}: only ${samples.length} reconnects measured`);
+  const mid = (list: number[]): number => {
+    list.sort((a, b) => a - b);
+    return list.length === 0 ? NaN : list[Math.floor(list.length / 2)]!;
+  };
   samples.sort((a, b) => a - b);
   return {
-    medianMs: samples[Math.floor(samples.length / 2)]!,
+    medianMs: mid(samples),
     p90Ms: samples[Math.floor(samples.length * 0.9)]!,
+    toDialMs: mid(toDial),
+    dialToOpenMs: mid(dialToOpen),
     cycles: samples.length,
   };
 }

@@ -25,7 +25,7 @@ interface Profile {
 }
 
 function label(frame: CallFrame): string {
-  const file = frame.url === '' ? '' : ` ${frame.url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|\.build)\//, '$1/')}:${frame.lineNumber + 1}`;
+  const file = frame.url === '' ? '' : ` ${frame.url.replace(/^file:\/\//, '').replace(/^.*\/(node_modules|\.build-\d+)\//, (_, dir: string) => `${dir.startsWith('.build') ? 'build' : dir}/`)}:${frame.lineNumber + 1}`;
   return `${frame.functionName || '(anonymous)'}${file}`;
 }
 
@@ -55,7 +55,7 @@ export function summarizeProfile(file: string, top = 25): string {
   const lines = [`${path.basename(file)}: ${total} samples`, '', 'self time, top functions:'];
   for (const [key, hits] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(hits)}  ${key}`);
   lines.push('', 'rxnova functions (self, total):');
-  for (const [key, hits] of [...inclusive.entries()].filter(([key]) => key.includes('.build/src/')).sort((a, b) => b[1] - a[1]).slice(0, top)) {
+  for (const [key, hits] of [...inclusive.entries()].filter(([key]) => key.includes('build/src/')).sort((a, b) => b[1] - a[1]).slice(0, top)) {
     lines.push(`  ${pct(self.get(key) ?? 0)} ${pct(hits)}  ${key}`);
   }
   return lines.join('\n');

@@ -47,8 +47,8 @@ const JSON_FILE = option('json') ?? path.join(RESULTS, `bench-${MODE}.json`);
 
 const P = QUICK
   ? {
-      throughput: { warmupMs: 250, durationMs: 700 },
-      latency: { warmup: 300, samples: 2000, maxMs: 8_000 },
+      throughput: { warmupMs: 200, durationMs: 600 },
+      latency: { warmup: 300, samples: 1_500, maxMs: 8_000 },
       memory: { sizes: [1_000, 10_000], runs: 1, bigKinds: ['ws', 'rxnova-transport', 'rxnova', 'rxjs'] as Kind[] },
       reconnect: { cycles: 50 },
       idle: { connections: 10_000, settleMs: 1_500, durationMs: 3_000, runs: 1 },
@@ -57,7 +57,7 @@ const P = QUICK
       throughput: { warmupMs: 1_000, durationMs: 3_000 },
       latency: { warmup: 2_000, samples: 20_000, maxMs: 30_000 },
       memory: { sizes: [1_000, 10_000], runs: RUNS, bigKinds: undefined },
-      reconnect: { cycles: 200 },
+      reconnect: { cycles: 500 },
       idle: { connections: 10_000, settleMs: 2_500, durationMs: 10_000, runs: RUNS },
     };
 
@@ -209,6 +209,8 @@ function plan(bufferutilNative: boolean): Section[] {
     metrics: [
       { key: 'medianMs', label: 'median ms', unit: 'ms', better: 'lower' },
       { key: 'p90Ms', label: 'p90 ms', unit: 'ms', better: 'lower' },
+      { key: 'toDialMs', label: 'terminate → dial ms', unit: 'ms', better: 'lower' },
+      { key: 'dialToOpenMs', label: 'dial → open ms', unit: 'ms', better: 'lower' },
     ],
     rows: [
       row('ws', 'text', rc, { label: "raw ws 8, new WebSocket() in 'close'" }),
@@ -219,7 +221,7 @@ function plan(bufferutilNative: boolean): Section[] {
     ],
     runs: RUNS,
     timeoutMs: 90_000,
-    note: `The server notes the monotonic time just before terminate(); the client the time of its open event; ${P.reconnect.cycles} cycles per run, median per run.`,
+    note: `The server notes the monotonic time just before terminate(); the client the time of its open event; ${P.reconnect.cycles} cycles per run, median per run. "dial" is the moment ws starts the HTTP upgrade request: before it, close detection and the library's own work; after it, the handshake.`,
   });
   const idle = { measure: 'idle-cpu', connections: P.idle.connections, batch: 500, heartbeat: 1_000, settleMs: P.idle.settleMs, durationMs: P.idle.durationMs } as const;
   sections.push({

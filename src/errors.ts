@@ -156,8 +156,12 @@ export class NotOpenError extends RxnovaError {
 export class SocketClosedError extends RxnovaError {
   override readonly name = 'SocketClosedError' as const;
   readonly code = 'RXNOVA_ERR_SOCKET_CLOSED' as const;
-  constructor(operation: string) {
-    super(`${operation} after close(): the socket is closed`);
+  constructor(
+    operation: string,
+    /** Why the socket is closed: `close()` was called, or it gave up. */
+    why = 'close() was called',
+  ) {
+    super(`${operation}: the socket is closed (${why})`);
   }
 }
 

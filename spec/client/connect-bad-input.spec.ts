@@ -122,7 +122,7 @@ describe('connect() with bad input against a real server', () => {
   it('should throw SocketClosedError from send() after close(), and ignore a second close()', async () => {
     const { s, rec } = await open('/after-close');
     s.close();
-    expect(() => s.send('late')).to.throw(SocketClosedError, 'send() after close()');
+    expect(() => s.send('late')).to.throw(SocketClosedError, 'send(): the socket is closed (close() was called)');
     expect(() => s.close()).to.not.throw();
     await rec.reach('closed');
     expect(() => s.send('later')).to.throw(SocketClosedError);

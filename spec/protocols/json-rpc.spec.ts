@@ -4,16 +4,19 @@
  * objects as RemoteError, notifications routed to channels by params.channel,
  * subscribe errors, reference-counted (un)subscribes, messages$ with and
  * without channel messages, authentication on every connection, auth failure
- * and refresh before expiry, late and unmatched responses.
+ * and refresh before expiry, late and unmatched responses, configured
+ * notification fields, and pingMethod as the application-level ping.
  */
 import { expect } from 'chai';
 import { firstValueFrom, Observer, Subscription } from 'rxjs';
+import WebSocket from 'ws';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { ConnectOptions } from '../../src/client/connect-options';
 import type { AuthContext, Socket } from '../../src/client/socket';
 import { AuthError, RemoteError } from '../../src/errors';
 import { connect } from '../../src/node';
 import { jsonRpc, JsonRpcMessage, JsonRpcRequest } from '../../src/protocols/json-rpc';
+import { webSocketTransport } from '../../src/transport/web-socket';
 import { recordSocket, SocketRecording, waitFor } from '../support/client-server';
 import { Exchange, ExchangeConnection, startExchange } from '../support/exchange-server';
 
@@ -231,6 +234,20 @@ describe('jsonRpc() against a real JSON-RPC server', () => {
     ]);
   });
 
+  it('should report responses and channel notifications as received on events$, as their requests are reported sent', async () => {
+    const { s, rec } = open({ messagesIncludeChannels: false });
+    const ticker = watch<unknown>(s.channel('ticker.BTC-PERPETUAL.raw'));
+    await rec.reach('open');
+    await barrier(s);
+    exchange.publish('ticker.BTC-PERPETUAL.raw', 1);
+    await waitFor(() => ticker.values.length === 1, 'the notification');
+    expect(rec.messages).to.deep.equal([]);
+    // Out: the subscribe and the request. In: their two responses and the notification.
+    expect(rec.eventsOf('sent')).to.have.length(2);
+    expect(rec.eventsOf('received')).to.have.length(3);
+    for (const event of rec.eventsOf('received')) expect(event.bytes).to.be.above(20);
+  });
+
   it('should authenticate first on every connection, then subscribe the channels, then flush what was queued', async () => {
     const contexts: AuthContext[] = [];
     const make = authMessage();
@@ -286,6 +303,63 @@ describe('jsonRpc() against a real JSON-RPC server', () => {
     expect(exchange.connections.length, 'no reconnect').to.equal(1);
     expect(connection().methods, 'nothing but the auth reached the server').to.deep.equal(['public/auth']);
     await waitFor(() => connection().closed !== undefined, 'the server to see the socket close');
+  });
+
+  it('should reconnect with fresh credentials after an auth failure when the close policy retries AuthError', async () => {
+    const { s, rec } = open({
+      auth: (context) => authMessage(context.attempt === 0 ? 'expired-secret' : CLIENT_SECRET)(),
+      reconnect: { backoff: constantBackoff(20), policy: { errors: { RXNOVA_ERR_AUTH: 'retry' } } },
+    });
+    const ticker = watch<number>(s.channel('ticker.BTC-PERPETUAL.raw'));
+    await rec.reach('open');
+    await waitFor(() => connection(1).methods.length === 2, 'the subscribe on the second connection');
+    expect(exchange.connections).to.have.length(2);
+    expect(connection(0).methods).to.deep.equal(['public/auth']);
+    expect(connection(1).methods).to.deep.equal(['public/auth', 'public/subscribe']);
+    const reconnecting = rec.eventsOf('reconnect-scheduled');
+    expect(reconnecting).to.have.length(1);
+    expect(reconnecting[0]!.error).to.be.instanceOf(AuthError);
+    exchange.publish('ticker.BTC-PERPETUAL.raw', 1);
+    await waitFor(() => ticker.values.length === 1, 'the channel to flow');
+  });
+
+  it('should end the socket with AuthError when the auth answer does not come within auth.timeout', async () => {
+    exchange.holdResponses();
+    const { s } = open({ auth: { message: authMessage(), timeout: 200 } });
+    await waitFor(() => s.state.status === 'closed', 'the socket to end', 3000);
+    const error = (s.state as { error?: unknown }).error;
+    expect(error).to.be.instanceOf(AuthError);
+    expect((error as AuthError).message).to.contain('no answer to the auth message within 200 ms');
+    expect(s.state).to.include({ gaveUp: true });
+    expect(connection().methods).to.deep.equal(['public/auth']);
+  });
+
+  it('should route notifications by the configured method and fields', async () => {
+    const { s, rec } = open({ protocol: jsonRpc({ notificationMethod: 'update', topicField: 'stream', dataField: 'payload' }) });
+    const quotes = watch<number>(s.channel('quote.BTC'));
+    await rec.reach('open');
+    await waitFor(() => connection().channels.has('quote.BTC'), 'the subscribe');
+    exchange.broadcast({ jsonrpc: '2.0', method: 'update', params: { stream: 'quote.BTC', payload: 5 } });
+    // Deribit's shape is not a notification of this configuration.
+    exchange.publish('quote.BTC', 6);
+    await waitFor(() => quotes.values.length === 1 && rec.messages.length === 2, 'the two notifications');
+    expect(quotes.values).to.deep.equal([5]);
+    expect(rec.messages.map((m) => (m as JsonRpcMessage).method)).to.deep.equal(['update', 'subscription']);
+  });
+
+  it('should use pingMethod as the application ping over the WHATWG transport, keeping its answers off messages$', async () => {
+    const { s, rec } = open({
+      protocol: jsonRpc({ pingMethod: 'public/test' }),
+      transport: webSocketTransport({ WebSocket }),
+      heartbeat: { interval: 40, timeout: 1000 },
+    });
+    await rec.reach('open');
+    await waitFor(() => rec.eventsOf('rtt').length >= 3, 'three rtt measurements', 3000);
+    const pings = connection().requests.filter((r) => r.method === 'public/test');
+    expect(pings.length).to.be.at.least(3);
+    expect(pings[0]).to.deep.equal({ jsonrpc: '2.0', id: 'rxnova-ping', method: 'public/test' });
+    expect(rec.messages).to.deep.equal([]);
+    expect(await barrier(s)).to.be.a('number');
   });
 
   it('should re-authenticate on the same connection before a short-lived token expires', async () => {

@@ -112,8 +112,8 @@ export interface Exchange {
   broadcast(message: unknown): void;
   /** From now on, responses are held back (requests are still recorded) until {@link releaseResponses}. */
   holdResponses(): void;
-  /** Sends every held response, in order, and stops holding. */
-  releaseResponses(): void;
+  /** Sends every held response (in arrival order, or reversed) and stops holding. */
+  releaseResponses(order?: 'arrival' | 'reverse'): void;
   /** Closes every client with `code` and `reason`, waits for the closing handshakes (2 s at most), and stops listening. */
   stop(code?: number, reason?: string): Promise<void>;
   /** Listens again on the same port. */
@@ -389,9 +389,10 @@ export async function startExchange(options: ExchangeOptions = {}): Promise<Exch
     holdResponses: () => {
       held ??= [];
     },
-    releaseResponses: () => {
+    releaseResponses: (order = 'arrival') => {
       const queued = held ?? [];
       held = undefined;
+      if (order === 'reverse') queued.reverse();
       for (const send of queued) send();
     },
     stop: (code = 1012, reason = 'service restart') => shutdown({ code, reason }),

@@ -4,9 +4,12 @@ import type { Transport } from '../transport/transport';
 import { isTransport } from '../transport/transport';
 import { normalizeUrl } from '../transport/url';
 import { webSocketTransport } from '../transport/web-socket';
-import { json } from './codec';
+import { Codec, json } from './codec';
 import type { ConnectOptions, PerAttempt } from './connect-options';
-import { RxnovaSocket, Socket, SocketConfig } from './socket';
+import { DEFAULT_OUTBOX, RxnovaSocket, Socket, SocketConfig } from './socket';
+
+/** The default codec, shared: codecs are stateless. */
+const DEFAULT_CODEC: Codec<unknown, unknown> = /* @__PURE__ */ json();
 
 function checkDuration(name: string, value: number, allowZero: boolean): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0) || value === Infinity) {
@@ -38,13 +41,13 @@ export function normalizeOptions<In, Out>(
     transport = defaultTransport(),
     protocols,
     headers,
-    codec = json() as unknown as NonNullable<ConnectOptions<In, Out>['codec']>,
+    codec = DEFAULT_CODEC as NonNullable<ConnectOptions<In, Out>['codec']>,
     decodeErrors = 'skip',
     reconnect = {},
     heartbeat,
     connectTimeout = 10_000,
     closeTimeout = 5_000,
-    outbox = {},
+    outbox = DEFAULT_OUTBOX,
     backpressure = {},
     lazy = false,
     scheduler = asyncScheduler,

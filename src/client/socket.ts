@@ -136,6 +136,9 @@ export interface ResolvedAuth<Out> {
   readonly refreshBefore: number;
 }
 
+/** @internal The outbox config when the user gave none (no validation needed). */
+export const DEFAULT_OUTBOX: OutboxConfig = Object.freeze({});
+
 /** A data frame. */
 type DataFrame = Frame & { type: 'text' | 'binary' };
 
@@ -170,19 +173,22 @@ function notify(target: ReconnectConfig['onAttempt'], attempt: ReconnectAttempt)
 export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   readonly messages$: Observable<In>;
   readonly state$: Observable<SocketState>;
-  readonly events$: Observable<SocketEvent>;
 
   private readonly config: SocketConfig<In, Out>;
   private readonly scheduler: SchedulerLike;
   private readonly codec: Codec<In, Out>;
   private readonly stateSubject: BehaviorSubject<SocketState>;
   private readonly messagesSubject = new Subject<In>();
-  private readonly eventsSubject = new Subject<SocketEvent>();
-  private readonly outbox: Outbox<Queued<In, Out>>;
+  /** Telemetry: made when `events$` is first read, so an unobserved socket carries none. */
+  private evs: Subject<SocketEvent> | undefined;
+  /** The outbox, made when a message first has to wait. */
+  private box: Outbox<Queued<In, Out>> | undefined;
   private readonly protocol: Protocol<In, Out> | undefined;
   private readonly limiter: TokenBucket<Out> | undefined;
-  private readonly requests = new RequestRegistry<In, Out>();
-  private readonly channels = new ChannelRegistry();
+  /** Pending requests, made on first use. */
+  private reqs: RequestRegistry<In, Out> | undefined;
+  /** Live channels, made on first use. */
+  private chans: ChannelRegistry | undefined;
   /** Emits once per attempt when its socket opens (so `reconnect`'s `resetAfter` can end an outage), errors or completes when it ends. */
   private readonly session$: Observable<void>;
   private readonly isPong: ((message: In) => boolean) | undefined;
@@ -227,10 +233,9 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.isPong = config.heartbeat?.isPong;
     this.protocol = config.protocol;
     this.limiter = config.rateLimit === undefined ? undefined : new TokenBucket<Out>(config.rateLimit, config.scheduler);
-    this.outbox = new Outbox<Queued<In, Out>>(config.outbox, config.scheduler, (entry, reason) => this.reportDrop(entry, reason));
+    if (config.outbox !== DEFAULT_OUTBOX) new Outbox<Queued<In, Out>>(config.outbox, config.scheduler, () => undefined).dispose(); // validate now
     this.stateSubject = new BehaviorSubject<SocketState>({ status: 'closed', requested: false, gaveUp: false });
     this.state$ = this.stateSubject.asObservable();
-    this.events$ = this.eventsSubject.asObservable();
 
     const reconnectOperator =
       config.reconnect === false
@@ -263,13 +268,33 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   }
 
   get queued(): number {
-    return this.outbox.size;
+    return this.box === undefined ? 0 : this.box.size;
+  }
+
+  get events$(): Observable<SocketEvent> {
+    if (this.evs === undefined) {
+      this.evs = new Subject<SocketEvent>();
+      if (this.finished) this.evs.complete();
+    }
+    return this.evs.asObservable();
+  }
+
+  private get outbox(): Outbox<Queued<In, Out>> {
+    return (this.box ??= new Outbox<Queued<In, Out>>(this.config.outbox, this.scheduler, (entry, reason) => this.reportDrop(entry, reason)));
+  }
+
+  private get requests(): RequestRegistry<In, Out> {
+    return (this.reqs ??= new RequestRegistry<In, Out>());
+  }
+
+  private get channels(): ChannelRegistry {
+    return (this.chans ??= new ChannelRegistry());
   }
 
   // ---- sending -------------------------------------------------------------------------------
 
   send(message: Out, options?: SendOptions): void {
-    if (this.closed) throw new SocketClosedError('send()');
+    if (this.closed) throw this.closedError('send()');
     this.submit(message, encodeFrame(this.codec, message), undefined, options?.ttl);
   }
 
@@ -277,13 +302,13 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private submit(message: Out, frame: DataFrame, pending: Pending<In, Out> | undefined, ttl?: number): void {
     const limiter = this.limiter;
     if (limiter === undefined) {
-      if (this.writable && this.outbox.size === 0 && this.write(frame)) {
+      if (this.writable && (this.box === undefined || this.box.size === 0) && this.write(frame)) {
         if (pending !== undefined) pending.written = true;
         return;
       }
     } else {
       const cost = limiter.cost(message);
-      if (this.writable && this.outbox.size === 0) {
+      if (this.writable && (this.box === undefined || this.box.size === 0)) {
         if (limiter.tryTake(cost)) {
           if (this.write(frame)) {
             if (pending !== undefined) pending.written = true;
@@ -330,7 +355,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       throw error;
     }
     const size = frame.type === 'text' ? frame.data.length : frame.data.byteLength;
-    if (this.eventsSubject.observed) {
+    if (this.evs?.observed === true) {
       this.emit({
         type: 'sent',
         kind: frame.type,
@@ -349,15 +374,17 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   /** Writes queued messages in order while the socket is writable and the rate limiter allows. */
   private flush(): void {
     const limiter = this.limiter;
+    const box = this.box;
+    if (box === undefined) return;
     while (this.writable) {
-      const entry = this.outbox.peek();
+      const entry = box.peek();
       if (entry === undefined) return;
       const queued = entry.message;
       const pending = queued instanceof Tracked ? queued.pending : undefined;
       if (pending !== undefined && (pending.done || (pending.kind === 'control' && pending.connection !== this.connections))) {
         // A request that timed out or was unsubscribed (the caller knows), or a channel (un)subscribe
         // for a connection that is gone (the live channels are subscribed afresh on each open): not written.
-        this.outbox.shift();
+        box.shift();
         if (!pending.done) this.requests.forget(pending);
         continue;
       }
@@ -369,9 +396,9 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
           return;
         }
       }
-      this.outbox.shift();
+      box.shift();
       if (!this.write(entry.frame as DataFrame)) {
-        this.outbox.unshift(entry);
+        box.unshift(entry);
         limiter?.refund(cost);
         return;
       }
@@ -384,7 +411,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     if (buffered <= this.config.highWaterMark || this.paused) return;
     this.paused = true;
     this.writable = false;
-    if (this.eventsSubject.observed) this.emit({ type: 'backpressure', paused: true, bufferedAmount: buffered, time: this.scheduler.now() });
+    if (this.evs?.observed === true) this.emit({ type: 'backpressure', paused: true, bufferedAmount: buffered, time: this.scheduler.now() });
     const socket = this;
     this.pollAction = this.scheduler.schedule(function () {
       if (socket.conn !== conn || !socket.open) return;
@@ -401,7 +428,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.paused = false;
     this.pollAction = undefined;
     this.writable = this.open && this.ready;
-    if (this.eventsSubject.observed) this.emit({ type: 'backpressure', paused: false, bufferedAmount, time: this.scheduler.now() });
+    if (this.evs?.observed === true) this.emit({ type: 'backpressure', paused: false, bufferedAmount, time: this.scheduler.now() });
     this.flush();
   }
 
@@ -447,7 +474,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       const startedAt = this.scheduler.now();
       this.conn = conn;
       this.setState({ status: 'connecting', attempt, url: request.url });
-      if (this.eventsSubject.observed) this.emit({ type: 'connecting', attempt, url: request.url, time: startedAt });
+      if (this.evs?.observed === true) this.emit({ type: 'connecting', attempt, url: request.url, time: startedAt });
 
       let heartbeat: HeartbeatTimer | undefined;
       let opened = false;
@@ -456,7 +483,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
       const fail = (error: unknown): void => {
         ended = error;
-        if (opened && this.eventsSubject.observed) {
+        if (opened && this.evs?.observed === true) {
           const code = closeEvent?.code ?? (error instanceof ConnectionClosedError ? error.closeCode : 1006);
           const wasClean = closeEvent?.wasClean ?? false;
           this.emit({
@@ -495,7 +522,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         },
         error: fail,
         complete: () => {
-          if (this.eventsSubject.observed) {
+          if (this.evs?.observed === true) {
             this.emit({
               type: 'closed',
               code: closeEvent?.code ?? 1000,
@@ -515,7 +542,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         events.unsubscribe();
         if (this.conn === conn) {
           this.detach();
-          this.requests.connectionLost(
+          this.reqs?.connectionLost(
             ended instanceof ConnectionClosedError
               ? ended
               : new ConnectionClosedError(closeEvent?.code ?? 1006, closeEvent?.reason ?? '', closeEvent?.wasClean ?? false, ended),
@@ -538,7 +565,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
           ? () => conn.frames.next(pingFrame())
           : () => conn.frames.next(encodeFrame(this.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing)),
       onTimeout: (error: HeartbeatTimeoutError) => {
-        if (this.eventsSubject.observed) this.emit({ type: 'heartbeat-timeout', timeout: error.timeout, time: this.scheduler.now() });
+        if (this.evs?.observed === true) this.emit({ type: 'heartbeat-timeout', timeout: error.timeout, time: this.scheduler.now() });
         // The peer is presumed dead: abort the socket rather than wait for a closing handshake.
         try {
           conn.frames.error(error);
@@ -548,7 +575,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         fail(error);
       },
       onRtt: (rtt: number) => {
-        if (this.eventsSubject.observed) this.emit({ type: 'rtt', rtt, time: this.scheduler.now() });
+        if (this.evs?.observed === true) this.emit({ type: 'rtt', rtt, time: this.scheduler.now() });
       },
       onError: fail,
     });
@@ -562,7 +589,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.writable = false;
     this.sinceCheck = 0;
     this.connections++;
-    if (this.eventsSubject.observed) {
+    if (this.evs?.observed === true) {
       const now = this.scheduler.now();
       this.emit({ type: 'opened', attempt: scope.attempt, url, protocol, connectTime: now - startedAt, time: now });
     }
@@ -581,13 +608,18 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.ready = true;
     this.writable = !this.paused;
     const front: Array<OutboxEntry<Queued<In, Out>>> = [];
-    if (this.protocol?.subscribe !== undefined) {
-      for (const entry of this.channels.all()) front.push(this.channelEntry(entry, 'subscribe'));
+    if (this.protocol?.subscribe !== undefined && this.chans !== undefined) {
+      for (const entry of this.chans.all()) front.push(this.channelEntry(entry, 'subscribe'));
     }
-    for (const pending of this.requests.takeResends()) {
-      front.push({ message: new Tracked(pending), frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity });
+    if (this.reqs !== undefined) {
+      for (const pending of this.reqs.takeResends()) {
+        front.push({ message: new Tracked(pending), frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity });
+      }
     }
-    for (let i = front.length - 1; i >= 0; i--) this.outbox.unshift(front[i]!);
+    if (front.length > 0) {
+      const box = this.outbox;
+      for (let i = front.length - 1; i >= 0; i--) box.unshift(front[i]!);
+    }
     this.flush();
     if (this.conn === scope.conn && !this.closed) this.setState({ status: 'open', attempt: scope.attempt, url, protocol });
   }
@@ -614,7 +646,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         return;
       }
       const { expiresIn } = result;
-      if (this.eventsSubject.observed) {
+      if (this.evs?.observed === true) {
         this.emit({ type: 'authenticated', refresh, ...(expiresIn === undefined ? {} : { expiresIn }), time: this.scheduler.now() });
       }
       if (expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn >= 0) {
@@ -850,8 +882,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       heartbeat.pong();
       return;
     }
-    if (this.protocol !== undefined && this.route(message)) return;
-    if (this.eventsSubject.observed) {
+    // Counted like 'sent': every data message but heartbeat pongs, including responses and channel messages kept off messages$.
+    if (this.evs?.observed === true) {
       this.emit({
         type: 'received',
         kind: frame.type,
@@ -859,6 +891,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         time: this.scheduler.now(),
       });
     }
+    if (this.protocol !== undefined && this.route(message)) return;
     this.messagesSubject.next(message);
   }
 
@@ -867,32 +900,33 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     const protocol = this.protocol!;
     if (protocol.idOf !== undefined) {
       const id = protocol.idOf(message);
-      if (id !== undefined && this.requests.settle(id, message, (late) => this.onLateResponse(late))) return true;
+      if (id !== undefined && this.reqs !== undefined && this.reqs.settle(id, message, (late) => this.onLateResponse(late))) return true;
     }
     if (this.awaitingAuth !== undefined && this.awaitingAuth(message)) return true;
-    if (protocol.topicOf !== undefined && this.channels.size > 0) {
+    const channels = this.chans;
+    if (protocol.topicOf !== undefined && channels !== undefined && channels.size > 0) {
       const topic = protocol.topicOf(message);
-      const entries = topic === undefined ? undefined : this.channels.ofTopic(topic);
+      const entries = topic === undefined ? undefined : channels.ofTopic(topic);
       if (entries !== undefined) {
         const data = protocol.channelData === undefined ? message : protocol.channelData(message);
         for (const entry of entries) entry.subject.next(data);
         return !this.config.messagesIncludeChannels;
       }
     }
-    if (protocol.channelError !== undefined && this.channels.size > 0) {
+    if (protocol.channelError !== undefined && channels !== undefined && channels.size > 0) {
       const failure = protocol.channelError(message);
-      if (failure !== undefined && this.channels.fail(failure.topic, failure.error)) return true;
+      if (failure !== undefined && channels.fail(failure.topic, failure.error)) return true;
     }
     return false;
   }
 
   private onLateResponse(id: number | string): void {
-    if (this.eventsSubject.observed) this.emit({ type: 'late-response', id, time: this.scheduler.now() });
+    if (this.evs?.observed === true) this.emit({ type: 'late-response', id, time: this.scheduler.now() });
   }
 
   private onDecodeError(frame: Frame & { type: 'text' | 'binary' }, cause: unknown, fail: (error: unknown) => void): void {
     const error = codecErrorOf(cause);
-    if (this.eventsSubject.observed) {
+    if (this.evs?.observed === true) {
       this.emit({
         type: 'decode-error',
         kind: frame.type,
@@ -907,7 +941,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private onReconnectScheduled(attempt: ReconnectAttempt, config: ReconnectConfig | false): void {
     this.nextAttempt = attempt.attempt;
     this.setState({ status: 'reconnecting', attempt: attempt.attempt, delay: attempt.delay, error: attempt.error });
-    if (this.eventsSubject.observed) {
+    if (this.evs?.observed === true) {
       this.emit({ type: 'reconnect-scheduled', attempt: attempt.attempt, delay: attempt.delay, error: attempt.error, time: this.scheduler.now() });
     }
     if (config !== false) notify(config.onAttempt, attempt);
@@ -996,10 +1030,10 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.finished = true;
     const requested = this.requestedClose ?? { code: 1000, reason: '' };
     const last = this.lastClose;
-    this.outbox.clear('closed');
-    this.outbox.dispose();
-    this.requests.failAll(new SocketClosedError('request()'));
-    this.channels.endAll();
+    this.box?.clear('closed');
+    this.box?.dispose();
+    this.reqs?.failAll(new SocketClosedError('request()'));
+    this.chans?.endAll();
     this.setState({
       status: 'closed',
       code: last?.code ?? requested.code,
@@ -1010,7 +1044,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     });
     this.messagesSubject.complete();
     this.stateSubject.complete();
-    this.eventsSubject.complete();
+    this.evs?.complete();
   }
 
   /** The socket gave up (reconnection exhausted or the close policy said stop): final. */
@@ -1021,17 +1055,17 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.finished = true;
     this.closed = true;
     this.terminalError = error;
-    if (this.eventsSubject.observed) this.emit({ type: 'gave-up', error, time: this.scheduler.now() });
-    this.outbox.clear('closed');
-    this.outbox.dispose();
-    this.requests.failAll(error);
-    this.channels.endAll(error);
+    if (this.evs?.observed === true) this.emit({ type: 'gave-up', error, time: this.scheduler.now() });
+    this.box?.clear('closed');
+    this.box?.dispose();
+    this.reqs?.failAll(error);
+    this.chans?.endAll(error);
     const last = this.lastClose;
     const fromError = error instanceof ConnectionClosedError ? { code: error.closeCode, reason: error.reason, wasClean: error.wasClean } : {};
     this.setState({ status: 'closed', ...(last ?? {}), ...fromError, error, requested: false, gaveUp: true });
     this.messagesSubject.error(error);
     this.stateSubject.complete();
-    this.eventsSubject.complete();
+    this.evs?.complete();
   }
 
   // ---- lazy ----------------------------------------------------------------------------------
@@ -1050,12 +1084,19 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   // ---- helpers -------------------------------------------------------------------------------
 
+  /** The error for using the socket after it ended: after close(), or after it gave up. */
+  private closedError(operation: string): SocketClosedError {
+    return this.terminalError === undefined
+      ? new SocketClosedError(operation)
+      : new SocketClosedError(operation, `it gave up: ${this.terminalError instanceof Error ? this.terminalError.message : String(this.terminalError)}`);
+  }
+
   private setState(state: SocketState): void {
     this.stateSubject.next(state);
   }
 
   private emit(event: SocketEvent): void {
-    this.eventsSubject.next(event);
+    this.evs?.next(event);
   }
 
   private reportDrop(entry: OutboxEntry<Queued<In, Out>>, reason: DroppedReason): void {
@@ -1069,7 +1110,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       if (pending.kind === 'control') return; // a channel (un)subscribe is the socket's own message, redone on the next open
       if (pending.kind === 'request') pending.onFail(this.dropError(reason, pending.id));
     }
-    if (this.eventsSubject.observed) {
+    if (this.evs?.observed === true) {
       this.emit({ type: 'dropped', reason, message, bytes: entry.bytes, time: this.scheduler.now() });
     }
   }

@@ -10,7 +10,7 @@
  * @internal
  * @packageDocumentation
  */
-import { Observable, Observer, SchedulerLike, Subscriber, Subscription, Unsubscribable } from 'rxjs';
+import { Observable, Observer, SchedulerAction, SchedulerLike, Subscriber, Subscription, TeardownLogic, Unsubscribable } from 'rxjs';
 import {
   ConnectError,
   ConnectionClosedError,
@@ -72,9 +72,9 @@ export interface SocketDriver {
 
 /** A request after validation, with the transport's defaults applied. @internal */
 export interface ResolvedRequest {
-  /** The normalised URL. */
+  /** The normalised URL (the caller's own string when it was already normal). */
   readonly url: string;
-  /** A private, mutable copy of the subprotocols (native APIs want `string[]`). */
+  /** A private copy of the subprotocols (native APIs want `string[]`); one shared empty array when there are none. */
   readonly protocols: string[];
   /** The custom upgrade headers, or `undefined` when there are none. */
   readonly headers: Record<string, string> | undefined;
@@ -82,14 +82,23 @@ export interface ResolvedRequest {
   readonly handshakeTimeout: number;
 }
 
-/** Everything a {@link SocketConnection} needs from its transport. @internal */
-export interface ConnectionSpec extends ResolvedRequest {
+/**
+ * What a transport gives each of its connections; one per transport, shared
+ * by all its connections (a transport object implements it itself, so a
+ * connection costs no per-connection closures or option objects).
+ * @internal
+ */
+export interface SocketDialer {
   readonly scheduler: SchedulerLike;
   /** Why ping and pong frames cannot be sent, or `undefined` when they can. */
   readonly controlFramesUnsupported: string | undefined;
-  /** Opens one native socket that reports to `session`. Must not report synchronously. */
-  readonly dial: (session: SocketSession) => SocketDriver;
+  /** Opens one native socket that reports to `session` (whose `connection` has the URL, subprotocols and headers). Must not report synchronously. */
+  dial(session: SocketSession): SocketDriver;
 }
+
+/** The subprotocols of every request that offers none: one frozen array, not one per connection. */
+const NO_PROTOCOLS: string[] = [];
+Object.freeze(NO_PROTOCOLS);
 
 // RFC 7230 token: subprotocol names and header field names.
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -106,7 +115,10 @@ export function resolveRequest(request: TransportRequest, defaultHandshakeTimeou
   if (typeof request !== 'object' || request === null) {
     throw new InvalidOptionsError(`open() needs a request object such as { url: 'wss://example.com/socket' }, got ${String(request)}`);
   }
-  const url = normalizeUrl(request.url);
+  const given = request.url;
+  const normalized = normalizeUrl(given);
+  // Keep the caller's string when it is already normal: one string fewer per connection.
+  const url = normalized === given ? given : normalized;
   const { protocols = [], headers, handshakeTimeout = defaultHandshakeTimeout } = request;
   if (!Array.isArray(protocols)) {
     throw new InvalidOptionsError(`protocols must be an array of subprotocol names, got ${typeof protocols}`);
@@ -133,7 +145,7 @@ export function resolveRequest(request: TransportRequest, defaultHandshakeTimeou
       (copy ??= {})[name] = value;
     }
   }
-  return { url, protocols: [...protocols], headers: copy, handshakeTimeout: checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout') };
+  return { url, protocols: protocols.length === 0 ? NO_PROTOCOLS : [...protocols], headers: copy, handshakeTimeout: checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout') };
 }
 
 /** Checks a timeout option: a finite number of milliseconds, 0 or more. @internal */
@@ -159,11 +171,21 @@ function isFrameList(value: Frame | readonly Frame[]): value is readonly Frame[]
 /**
  * One logical connection: `events` opens a new {@link SocketSession} per
  * subscription, and `frames` writes to the newest one.
+ *
+ * Lean by design, since a process may hold many idle connections: the
+ * request's fields live here (no spec object), `events` and `frames` are
+ * small class instances (no closures), and the transport itself is the
+ * {@link SocketDialer}.
  * @internal
  */
 export class SocketConnection implements TransportConnection {
   readonly events: Observable<TransportEvent>;
   readonly frames: Observer<Frame | readonly Frame[]>;
+  /** The normalised URL. */
+  readonly url: string;
+  readonly protocols: string[];
+  readonly headers: Record<string, string> | undefined;
+  readonly handshakeTimeout: number;
 
   /** The session of the newest subscription, while it lasts. */
   current: SocketSession | undefined = undefined;
@@ -175,17 +197,16 @@ export class SocketConnection implements TransportConnection {
   protocol = '';
   extensions = '';
 
-  constructor(readonly spec: ConnectionSpec) {
-    this.events = new Observable<TransportEvent>((subscriber) => {
-      const session = new SocketSession(this, subscriber);
-      session.start();
-      return session;
-    });
-    this.frames = {
-      next: (value) => this.write(value),
-      error: (error: unknown) => this.current?.requestClose(1011, true, error),
-      complete: () => this.current?.requestClose(1000, false, undefined),
-    };
+  constructor(
+    readonly dialer: SocketDialer,
+    request: ResolvedRequest,
+  ) {
+    this.events = new ConnectionEvents(this);
+    this.frames = new ConnectionFrames(this);
+    this.url = request.url;
+    this.protocols = request.protocols;
+    this.headers = request.headers;
+    this.handshakeTimeout = request.handshakeTimeout;
   }
 
   state(): TransportState {
@@ -193,7 +214,7 @@ export class SocketConnection implements TransportConnection {
     const driver = session?.driver;
     return {
       readyState: session === undefined ? 'NONE' : driver === undefined ? 'CONNECTING' : readyStateName(driver.readyState),
-      url: this.spec.url,
+      url: this.url,
       protocol: this.protocol,
       extensions: this.extensions,
       bufferedAmount: driver === undefined ? 0 : driver.bufferedAmount,
@@ -205,7 +226,8 @@ export class SocketConnection implements TransportConnection {
     };
   }
 
-  private write(value: Frame | readonly Frame[]): void {
+  /** `frames.next()`. */
+  write(value: Frame | readonly Frame[]): void {
     if (isFrameList(value)) {
       // Validate the whole list first, so a bad frame sends none of it.
       const length = value.length;
@@ -219,7 +241,7 @@ export class SocketConnection implements TransportConnection {
 
   private check(frame: Frame): void {
     validateFrame(frame);
-    const unsupported = this.spec.controlFramesUnsupported;
+    const unsupported = this.dialer.controlFramesUnsupported;
     if (unsupported !== undefined && (frame.type === 'ping' || frame.type === 'pong')) {
       throw new UnsupportedFrameError(frame.type, unsupported);
     }
@@ -250,12 +272,62 @@ export class SocketConnection implements TransportConnection {
         break;
       case 'close':
         driver.close(frame.code, frame.reason);
-        session.closeRequested = true;
+        session.closeSent();
         this.bytesSent += frameSize(frame);
         break;
     }
     this.framesSent++;
   }
+}
+
+/** `connection.events`: cold; each subscription starts a {@link SocketSession}. */
+class ConnectionEvents extends Observable<TransportEvent> {
+  constructor(readonly connection: SocketConnection) {
+    // A module-level subscribe function (rxjs calls it with `this` = this Observable): no closure per connection.
+    super(subscribeEvents);
+  }
+}
+
+function subscribeEvents(this: Observable<TransportEvent>, subscriber: Subscriber<TransportEvent>): TeardownLogic {
+  const session = new SocketSession((this as ConnectionEvents).connection, subscriber);
+  session.start();
+  return session;
+}
+
+/** `connection.frames`: the Observer half, on the prototype (no closures per connection). */
+class ConnectionFrames implements Observer<Frame | readonly Frame[]> {
+  constructor(private readonly connection: SocketConnection) {}
+
+  next(value: Frame | readonly Frame[]): void {
+    this.connection.write(value);
+  }
+
+  error(error: unknown): void {
+    this.connection.current?.requestClose(1011, true, error);
+  }
+
+  complete(): void {
+    this.connection.current?.requestClose(1000, false, undefined);
+  }
+}
+
+// SocketSession flags.
+/** The open event has been emitted. */
+const OPENED = 1;
+/** This side asked for the close: `events` completes (or errors with `frames.error`'s value). */
+const CLOSE_REQUESTED = 2;
+/** The subscription has ended; nothing more is emitted. */
+const DONE = 4;
+/** `frames.error(e)` asked for the close: `error` holds `e`, the error `events` ends with. */
+const HAS_FAILURE = 8;
+/** A runtime error was seen after open: `error` holds it, the `cause` of the close error. */
+const HAS_CAUSE = 16;
+
+/** The handshake timeout's scheduled work (module level: no closure per connection). */
+function handshakeTimedOut(this: SchedulerAction<SocketSession>, session: SocketSession | undefined): void {
+  if (session === undefined) return;
+  const { handshakeTimeout, url } = session.connection;
+  session.fail(new ConnectTimeoutError(handshakeTimeout, url));
 }
 
 /**
@@ -267,16 +339,11 @@ export class SocketConnection implements TransportConnection {
  */
 export class SocketSession implements Unsubscribable {
   driver: SocketDriver | undefined = undefined;
-  /** The open event has been emitted. */
-  opened = false;
-  /** This side asked for the close: `events` completes (or errors with `frames.error`'s value). */
-  closeRequested = false;
-  /** The subscription has ended; nothing more is emitted. */
-  done = false;
-  private hasFailure = false;
-  private failure: unknown = undefined;
-  /** A runtime error seen after open, kept as the `cause` of the close error. */
-  private cause: unknown = undefined;
+  /** OPENED, CLOSE_REQUESTED, DONE, HAS_FAILURE, HAS_CAUSE: one field rather than five. */
+  private flags = 0;
+  /** `frames.error`'s value (HAS_FAILURE), else a runtime error seen after open (HAS_CAUSE). */
+  private error: unknown = undefined;
+  /** The handshake timeout, while connecting. */
   private timer: Subscription | undefined = undefined;
 
   constructor(
@@ -284,31 +351,45 @@ export class SocketSession implements Unsubscribable {
     private readonly subscriber: Subscriber<TransportEvent>,
   ) {}
 
-  /** The connection's spec (URL, subprotocols, headers) for the driver. */
-  get spec(): ConnectionSpec {
-    return this.connection.spec;
+  /** The open event has been emitted. */
+  get opened(): boolean {
+    return (this.flags & OPENED) !== 0;
+  }
+
+  /** The subscription has ended; nothing more is emitted. */
+  get done(): boolean {
+    return (this.flags & DONE) !== 0;
+  }
+
+  /** This side asked for the close (`frames.complete()`, `frames.error()` or a sent close frame). */
+  get closeRequested(): boolean {
+    return (this.flags & CLOSE_REQUESTED) !== 0;
+  }
+
+  /** A close frame was written: `events` completes when the socket has closed. */
+  closeSent(): void {
+    this.flags |= CLOSE_REQUESTED;
   }
 
   start(): void {
     const connection = this.connection;
-    const { url, handshakeTimeout, scheduler, dial } = connection.spec;
+    const dialer = connection.dialer;
     connection.current = this;
     connection.connections++;
     connection.protocol = '';
     connection.extensions = '';
-    if (handshakeTimeout > 0) {
-      this.timer = scheduler.schedule(() => this.fail(new ConnectTimeoutError(handshakeTimeout, url)), handshakeTimeout);
-    }
+    const handshakeTimeout = connection.handshakeTimeout;
+    if (handshakeTimeout > 0) this.timer = dialer.scheduler.schedule(handshakeTimedOut, handshakeTimeout, this);
     try {
-      this.driver = dial(this);
+      this.driver = dialer.dial(this);
     } catch (error) {
-      this.fail(new ConnectError(url, error));
+      this.fail(new ConnectError(connection.url, error));
     }
   }
 
   onOpen(protocol: string, extensions: string): void {
-    if (this.done) return;
-    this.opened = true;
+    if ((this.flags & DONE) !== 0) return;
+    this.flags |= OPENED;
     this.stopTimer();
     const connection = this.connection;
     connection.protocol = protocol;
@@ -317,7 +398,7 @@ export class SocketSession implements Unsubscribable {
   }
 
   onText(data: string, bytes: number): void {
-    if (this.done) return;
+    if ((this.flags & DONE) !== 0) return;
     const connection = this.connection;
     connection.framesReceived++;
     connection.bytesReceived += bytes;
@@ -325,7 +406,7 @@ export class SocketSession implements Unsubscribable {
   }
 
   onBinary(data: Uint8Array): void {
-    if (this.done) return;
+    if ((this.flags & DONE) !== 0) return;
     const connection = this.connection;
     connection.framesReceived++;
     connection.bytesReceived += data.byteLength;
@@ -334,7 +415,7 @@ export class SocketSession implements Unsubscribable {
 
   /** A ping arrived (the implementation answers it by itself). An empty payload gives `{ type: 'ping' }`. */
   onPing(data: Uint8Array): void {
-    if (this.done) return;
+    if ((this.flags & DONE) !== 0) return;
     const connection = this.connection;
     connection.framesReceived++;
     connection.bytesReceived += data.byteLength;
@@ -343,45 +424,50 @@ export class SocketSession implements Unsubscribable {
 
   /** A pong arrived. An empty payload gives `{ type: 'pong' }`. */
   onPong(data: Uint8Array): void {
-    if (this.done) return;
+    if ((this.flags & DONE) !== 0) return;
     const connection = this.connection;
     connection.framesReceived++;
     connection.bytesReceived += data.byteLength;
     this.subscriber.next({ type: 'frame', frame: data.byteLength === 0 ? { type: 'pong' } : { type: 'pong', data } });
   }
 
-  /** A runtime error after open: the close that follows will carry it as `cause`. */
+  /** A runtime error after open: the close that follows will carry the first one as `cause`. */
   onError(cause: unknown): void {
-    if (this.cause === undefined) this.cause = cause;
+    if ((this.flags & (HAS_CAUSE | HAS_FAILURE)) !== 0) return;
+    this.flags |= HAS_CAUSE;
+    this.error = cause;
   }
 
   /** The socket closed. Emits the close event (if it had opened), then completes or errors. */
   onClose(code: number, reason: string, wasClean: boolean): void {
-    if (this.done) return;
-    const { url } = this.connection.spec;
-    if (!this.opened) {
-      this.fail(new ConnectError(url, this.cause ?? new Error(`the socket closed with code ${code} before it opened`)));
+    const flags = this.flags;
+    if ((flags & DONE) !== 0) return;
+    const cause = (flags & HAS_CAUSE) !== 0 ? this.error : undefined;
+    if ((flags & OPENED) === 0) {
+      this.fail(new ConnectError(this.connection.url, cause ?? new Error(`the socket closed with code ${code} before it opened`)));
       return;
     }
     this.subscriber.next({ type: 'close', code, reason, wasClean });
-    if (this.done) return;
-    if (this.closeRequested) this.end(this.hasFailure, this.failure);
-    else this.end(true, new ConnectionClosedError(code, reason, wasClean, this.cause));
+    // The close event's consumer may have ended the subscription, or asked for the close.
+    const now = this.flags;
+    if ((now & DONE) !== 0) return;
+    if ((now & CLOSE_REQUESTED) !== 0) this.end((now & HAS_FAILURE) !== 0, (now & HAS_FAILURE) !== 0 ? this.error : undefined);
+    else this.end(true, new ConnectionClosedError(code, reason, wasClean, cause));
   }
 
   /** Ends the subscription with `error` now; the teardown then drops or closes the socket. */
   fail(error: unknown): void {
-    if (this.done) return;
+    if ((this.flags & DONE) !== 0) return;
     this.end(true, error);
   }
 
   /** `frames.complete()` (1000) and `frames.error(e)` (1011). */
   requestClose(code: number, hasFailure: boolean, failure: unknown): void {
-    if (this.done) return;
-    this.closeRequested = true;
+    if ((this.flags & DONE) !== 0) return;
+    this.flags |= CLOSE_REQUESTED;
     if (hasFailure) {
-      this.hasFailure = true;
-      this.failure = failure;
+      this.flags = (this.flags & ~HAS_CAUSE) | HAS_FAILURE;
+      this.error = failure;
     }
     const driver = this.driver;
     const readyState = driver === undefined ? CONNECTING : driver.readyState;
@@ -422,8 +508,8 @@ export class SocketSession implements Unsubscribable {
   }
 
   private release(): void {
-    if (this.done) return;
-    this.done = true;
+    if ((this.flags & DONE) !== 0) return;
+    this.flags |= DONE;
     this.stopTimer();
     if (this.connection.current === this) this.connection.current = undefined;
   }

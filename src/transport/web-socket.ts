@@ -8,6 +8,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   resolveRequest,
   SocketConnection,
+  SocketDialer,
   SocketDriver,
   SocketSession,
 } from './socket-connection';
@@ -158,48 +159,54 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
   }
   const defaultTimeout = checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout');
   const checkedScheduler = checkScheduler(scheduler);
-
-  return {
-    name: 'web-socket',
-    capabilities: CAPABILITIES,
-    open(request: TransportRequest): TransportConnection {
-      const resolved = resolveRequest(request, defaultTimeout);
-      if (resolved.headers !== undefined) {
-        throw new InvalidOptionsError(
-          `headers (${Object.keys(resolved.headers).join(', ')}) cannot be sent: the WHATWG WebSocket API has no way to set upgrade headers; ` +
-            "pass credentials in the URL or the first message, or use wsTransport() from 'rxnova/node'",
-        );
-      }
-      return new SocketConnection({
-        ...resolved,
-        scheduler: checkedScheduler,
-        controlFramesUnsupported: NO_CONTROL_FRAMES,
-        dial: (session) => dialWebSocket(session, WebSocketConstructor),
-      });
-    },
-  };
+  return new WebSocketTransport(WebSocketConstructor, defaultTimeout, checkedScheduler);
 }
 
-function dialWebSocket(session: SocketSession, WebSocketConstructor: WebSocketConstructorLike): SocketDriver {
-  const { url, protocols } = session.spec;
-  const socket = protocols.length === 0 ? new WebSocketConstructor(url) : new WebSocketConstructor(url, protocols);
-  socket.binaryType = 'arraybuffer';
-  const driver = new WebSocketDriver(socket);
+/** The transport, and the dialer of its connections (one object: nothing per connection). */
+class WebSocketTransport implements Transport, SocketDialer {
+  readonly name = 'web-socket';
+  readonly capabilities = CAPABILITIES;
+  readonly controlFramesUnsupported = NO_CONTROL_FRAMES;
 
-  socket.onopen = () => session.onOpen(socket.protocol, socket.extensions ?? '');
-  socket.onmessage = (event) => {
-    const data = event.data;
-    if (typeof data === 'string') session.onText(data, utf8Length(data));
-    else if (data instanceof ArrayBuffer) session.onBinary(new Uint8Array(data));
-    else driver.unsupportedData(session, data);
-  };
-  // Stays set for the socket's whole life (`ws`, as the constructor, throws an 'error' nobody listens to).
-  socket.onerror = (event) => {
-    if (session.opened) session.onError(errorOf(event));
-    else session.fail(openFailure(url, event));
-  };
-  socket.onclose = (event) => session.onClose(event.code, event.reason, event.wasClean);
-  return driver;
+  constructor(
+    private readonly WebSocketConstructor: WebSocketConstructorLike,
+    private readonly handshakeTimeout: number,
+    readonly scheduler: SchedulerLike,
+  ) {}
+
+  open(request: TransportRequest): TransportConnection {
+    const resolved = resolveRequest(request, this.handshakeTimeout);
+    if (resolved.headers !== undefined) {
+      throw new InvalidOptionsError(
+        `headers (${Object.keys(resolved.headers).join(', ')}) cannot be sent: the WHATWG WebSocket API has no way to set upgrade headers; ` +
+          "pass credentials in the URL or the first message, or use wsTransport() from 'rxnova/node'",
+      );
+    }
+    return new SocketConnection(this, resolved);
+  }
+
+  dial(session: SocketSession): SocketDriver {
+    const { url, protocols } = session.connection;
+    const WebSocketConstructor = this.WebSocketConstructor;
+    const socket = protocols.length === 0 ? new WebSocketConstructor(url) : new WebSocketConstructor(url, protocols);
+    socket.binaryType = 'arraybuffer';
+    const driver = new WebSocketDriver(socket);
+
+    socket.onopen = () => session.onOpen(socket.protocol, socket.extensions ?? '');
+    socket.onmessage = (event) => {
+      const data = event.data;
+      if (typeof data === 'string') session.onText(data, utf8Length(data));
+      else if (data instanceof ArrayBuffer) session.onBinary(new Uint8Array(data));
+      else driver.unsupportedData(session, data);
+    };
+    // Stays set for the socket's whole life (`ws`, as the constructor, throws an 'error' nobody listens to).
+    socket.onerror = (event) => {
+      if (session.opened) session.onError(errorOf(event));
+      else session.fail(openFailure(url, event));
+    };
+    socket.onclose = (event) => session.onClose(event.code, event.reason, event.wasClean);
+    return driver;
+  }
 }
 
 class WebSocketDriver implements SocketDriver {

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'http';
 import type { SecureContextOptions } from 'tls';
 import { asyncScheduler, SchedulerLike } from 'rxjs';
 import WebSocket from 'ws';
@@ -9,6 +9,7 @@ import {
   DEFAULT_HANDSHAKE_TIMEOUT,
   resolveRequest,
   SocketConnection,
+  SocketDialer,
   SocketDriver,
   SocketSession,
 } from './socket-connection';
@@ -179,112 +180,182 @@ export function wsTransport(options: WsTransportOptions = {}): Transport {
   }
   const defaultTimeout = checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout');
   const checkedScheduler = checkScheduler(scheduler);
-  // ws hands these to https.request and tls.connect unchanged (`servername` included, though its typings omit it).
-  const base: WebSocket.ClientOptions & { servername?: string } = {
-    rejectUnauthorized,
-    perMessageDeflate: perMessageDeflate === true ? {} : perMessageDeflate === false ? false : { ...perMessageDeflate },
-    maxPayload,
-    followRedirects,
-    autoPong: true,
-  };
-  if (ca !== undefined) base.ca = ca;
-  if (cert !== undefined) base.cert = cert;
-  if (key !== undefined) base.key = key;
-  if (passphrase !== undefined) base.passphrase = passphrase;
-  if (servername !== undefined) base.servername = servername;
-
-  return {
-    name: 'ws',
-    capabilities: CAPABILITIES,
-    open(request: TransportRequest): TransportConnection {
-      const resolved = resolveRequest(request, defaultTimeout);
-      const clientOptions: WebSocket.ClientOptions =
-        resolved.headers === undefined ? base : { ...base, headers: resolved.headers };
-      return new SocketConnection({
-        ...resolved,
-        scheduler: checkedScheduler,
-        controlFramesUnsupported: undefined,
-        dial: (session) => dialWs(session, clientOptions),
-      });
-    },
-  };
+  const usesDefaults =
+    ca === undefined &&
+    cert === undefined &&
+    key === undefined &&
+    passphrase === undefined &&
+    servername === undefined &&
+    rejectUnauthorized === true &&
+    perMessageDeflate === false &&
+    maxPayload === DEFAULT_MAX_PAYLOAD &&
+    followRedirects === false;
+  let clientOptions = DEFAULT_CLIENT_OPTIONS;
+  if (!usesDefaults) {
+    // ws hands these to https.request and tls.connect unchanged (`servername` included, though its typings omit it).
+    const base: WebSocket.ClientOptions & { servername?: string } = {
+      rejectUnauthorized,
+      perMessageDeflate: perMessageDeflate === true ? {} : perMessageDeflate === false ? false : { ...perMessageDeflate },
+      maxPayload,
+      followRedirects,
+      autoPong: true,
+    };
+    if (ca !== undefined) base.ca = ca;
+    if (cert !== undefined) base.cert = cert;
+    if (key !== undefined) base.key = key;
+    if (passphrase !== undefined) base.passphrase = passphrase;
+    if (servername !== undefined) base.servername = servername;
+    clientOptions = base;
+  }
+  return new WsTransport(clientOptions, defaultTimeout, checkedScheduler);
 }
 
-function dialWs(session: SocketSession, clientOptions: WebSocket.ClientOptions): SocketDriver {
-  const { url, protocols } = session.spec;
-  const socket = new WebSocket(url, protocols, clientOptions);
-  // 'nodebuffer' (the default) is the fastest: 'arraybuffer' would copy every message that is a slice of a larger read.
-  let upgrade: IncomingHttpHeaders | undefined;
+/** The ws client options of a `wsTransport()` with no TLS, compression, payload or redirect options: shared by all. */
+const DEFAULT_CLIENT_OPTIONS: WebSocket.ClientOptions = Object.freeze({
+  rejectUnauthorized: true,
+  perMessageDeflate: false,
+  maxPayload: DEFAULT_MAX_PAYLOAD,
+  followRedirects: false,
+  autoPong: true,
+});
 
-  socket.on('open', () => session.onOpen(socket.protocol, socket.extensions));
-  socket.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
-    // With binaryType 'nodebuffer' the data is always one Buffer.
-    const buffer = data as Buffer;
-    if (isBinary) session.onBinary(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
-    else session.onText(buffer.toString(), buffer.byteLength);
-  });
-  socket.on('ping', (data: Buffer) => session.onPing(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-  socket.on('pong', (data: Buffer) => session.onPong(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-  socket.on('upgrade', (response) => {
-    upgrade = response.headers;
-  });
-  socket.on('unexpected-response', (_request, response) => {
-    // Handled here, ws leaves the request open: failing the session tears down, which aborts it.
-    session.fail(new HandshakeError(response.statusCode ?? 0, lowerCaseHeaders(response.headers)));
-  });
-  // The code ws closed with after the peer broke the protocol (e.g. 1009 for a message over maxPayload).
-  let failedWith: number | undefined;
-  // Stays attached for the socket's whole life: ws throws an 'error' nobody listens to (e.g. after terminate()).
-  socket.on('error', (error: Error) => {
-    if (session.opened) {
-      failedWith ??= protocolCloseCode(error);
-      session.onError(error);
-    } else if (upgrade !== undefined) session.fail(new HandshakeError(101, lowerCaseHeaders(upgrade), error.message));
-    else session.fail(new ConnectError(url, error));
-  });
-  // The EventTarget form, for `wasClean` (the EventEmitter 'close' has no such argument). After a protocol
-  // error ws sends its close frame and drops the socket without waiting for the answer, and reports 1006:
-  // report the code it sent instead, so the close policy sees 1009 (stop), not 1006 (retry).
-  socket.addEventListener('close', (event) =>
-    session.onClose(event.code === 1006 && failedWith !== undefined ? failedWith : event.code, event.reason, event.wasClean),
-  );
-  return new WsDriver(socket);
-}
+/** The transport, and the dialer of its connections (one object: nothing per connection). */
+class WsTransport implements Transport, SocketDialer {
+  readonly name = 'ws';
+  readonly capabilities = CAPABILITIES;
+  readonly controlFramesUnsupported = undefined;
 
-class WsDriver implements SocketDriver {
-  constructor(private readonly socket: WebSocket) {}
+  constructor(
+    private readonly clientOptions: WebSocket.ClientOptions,
+    private readonly handshakeTimeout: number,
+    readonly scheduler: SchedulerLike,
+  ) {}
 
-  get readyState(): number {
-    return this.socket.readyState;
+  open(request: TransportRequest): TransportConnection {
+    return new SocketConnection(this, resolveRequest(request, this.handshakeTimeout));
   }
 
-  get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
+  dial(session: SocketSession): SocketDriver {
+    const { url, protocols, headers } = session.connection;
+    const options = headers === undefined ? this.clientOptions : { ...this.clientOptions, headers };
+    return new WsSocket(session, url, protocols.length === 0 ? undefined : protocols, options);
+  }
+}
+
+/** The part of ws's WebSocket that its own EventTarget `CloseEvent` reads for `wasClean` (not in its typings). */
+interface WsClosingHandshake {
+  readonly _closeFrameReceived: boolean;
+  readonly _closeFrameSent: boolean;
+}
+
+/**
+ * A ws WebSocket that is its own {@link SocketDriver} and reports straight to
+ * its session: `emit` is overridden, so ws's events reach the session
+ * without a listener, closure or `_events` entry per socket, and without
+ * EventEmitter's dispatch on each message. Nothing else can listen: the
+ * socket never leaves this module.
+ *
+ * 'nodebuffer' (ws's default binaryType) is the fastest: 'arraybuffer' would
+ * copy every message that is a slice of a larger read.
+ */
+class WsSocket extends WebSocket implements SocketDriver {
+  /** The upgrade response's headers, from 'upgrade' until 'open': for a `HandshakeError(101)` if ws then refuses the handshake. */
+  private upgradeHeaders: IncomingHttpHeaders | undefined = undefined;
+  /** The code ws closed with after the peer broke the protocol (e.g. 1009 for a message over maxPayload). */
+  private failedWith: number | undefined = undefined;
+
+  constructor(
+    private readonly session: SocketSession,
+    url: string,
+    protocols: string[] | undefined,
+    options: WebSocket.ClientOptions,
+  ) {
+    super(url, protocols, options);
+  }
+
+  /** ws's events, dispatched by name; ws passes at most two arguments. Returns whether the event was handled. */
+  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+    const session = this.session;
+    switch (event) {
+      case 'message': {
+        // With binaryType 'nodebuffer' the data is always one Buffer.
+        const buffer = a as Buffer;
+        if (b === true) session.onBinary(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+        else session.onText(buffer.toString(), buffer.byteLength);
+        return true;
+      }
+      case 'ping': {
+        const data = a as Buffer;
+        session.onPing(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        return true;
+      }
+      case 'pong': {
+        const data = a as Buffer;
+        session.onPong(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+        return true;
+      }
+      case 'open':
+        this.upgradeHeaders = undefined;
+        session.onOpen(this.protocol, this.extensions);
+        return true;
+      case 'upgrade':
+        this.upgradeHeaders = (a as IncomingMessage).headers;
+        return true;
+      case 'unexpected-response': {
+        // Handled here (true), ws leaves the request open: failing the session tears down, which aborts it.
+        const response = b as IncomingMessage;
+        session.fail(new HandshakeError(response.statusCode ?? 0, lowerCaseHeaders(response.headers)));
+        return true;
+      }
+      case 'error': {
+        // Always handled: ws emits 'error' that nobody else would hear (e.g. after terminate()).
+        const error = a as Error;
+        if (session.opened) {
+          this.failedWith ??= protocolCloseCode(error);
+          session.onError(error);
+        } else if (this.upgradeHeaders !== undefined) {
+          session.fail(new HandshakeError(101, lowerCaseHeaders(this.upgradeHeaders), error.message));
+        } else session.fail(new ConnectError(session.connection.url, error));
+        return true;
+      }
+      case 'close': {
+        // `wasClean` as ws's own CloseEvent computes it. After a protocol error ws sends its close frame and
+        // drops the socket without waiting for the answer, and reports 1006: report the code it sent instead,
+        // so the close policy sees 1009 (stop), not 1006 (retry).
+        const code = a as number;
+        const handshake = this as unknown as WsClosingHandshake;
+        session.onClose(
+          code === 1006 && this.failedWith !== undefined ? this.failedWith : code,
+          (b as Buffer).toString(),
+          handshake._closeFrameReceived && handshake._closeFrameSent,
+        );
+        return true;
+      }
+      default:
+        // 'redirect' and anything newer: nobody listens.
+        return false;
+    }
   }
 
   sendText(data: string): number {
-    this.socket.send(data);
+    this.send(data);
     return Buffer.byteLength(data);
   }
 
   sendBinary(data: Uint8Array): void {
-    this.socket.send(data);
+    this.send(data);
   }
 
   sendPing(data: Uint8Array | undefined): void {
-    this.socket.ping(data);
+    this.ping(data);
   }
 
   sendPong(data: Uint8Array | undefined): void {
-    this.socket.pong(data);
-  }
-
-  close(code: number | undefined, reason: string | undefined): void {
-    this.socket.close(code, reason);
+    this.pong(data);
   }
 
   abort(): void {
-    this.socket.terminate();
+    this.terminate();
   }
 }
 
