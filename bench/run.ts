@@ -16,6 +16,7 @@
  *   --kinds=a,b          client kinds (ws is always kept: it is the baseline)
  *   --runs=N             runs per row (default 3)
  *   --profile=row,row    write a V8 CPU profile of those rows' children to bench/results/profiles/
+ *   --profile-interval=N sampling interval of those profiles in microseconds (V8's default: 1000)
  *   --json=FILE          where to write the JSON (default bench/results/bench-<mode>.json)
  */
 import { ChildProcess, fork } from 'child_process';
@@ -43,6 +44,7 @@ const RUNS = Number(option('runs') ?? 3);
 const ONLY = option('only')?.split(',');
 const KIND_FILTER = option('kinds')?.split(',');
 const PROFILE = new Set(option('profile')?.split(',') ?? []);
+const PROFILE_INTERVAL = option('profile-interval');
 const JSON_FILE = option('json') ?? path.join(RESULTS, `bench-${MODE}.json`);
 
 const P = QUICK
@@ -331,6 +333,7 @@ async function runChild(buildDir: string, section: Section, r: Row, server: Serv
     const dir = path.join(RESULTS, 'profiles');
     fs.mkdirSync(dir, { recursive: true });
     execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${section.id}-${r.id}-${run}.cpuprofile`);
+    if (PROFILE_INTERVAL !== undefined) execArgv.push(`--cpu-prof-interval=${PROFILE_INTERVAL}`);
   }
   const child = fork(path.join(buildDir, 'bench', 'child.js'), [JSON.stringify(task)], {
     execArgv,
