@@ -229,10 +229,22 @@ async function reconnect(task: ReconnectTask): Promise<Metrics> {
   const http = require('http') as { request: (...args: unknown[]) => unknown };
   const request = http.request;
   let dialedAt = 0n;
+  let closedAt = 0n;
+  let closeOfDial = 0n;
   http.request = function (this: unknown, ...args: unknown[]) {
     dialedAt = process.hrtime.bigint();
+    closeOfDial = closedAt;
     return request.apply(this, args);
   };
+  // And ws's emitClose(), which emits 'close' to every kind (a subclass overriding emit() included): from it to
+  // the dial is the library's own synchronous work.
+  const wsProto = (require('ws') as { prototype: { emitClose: () => void } }).prototype;
+  const emitClose = wsProto.emitClose;
+  wsProto.emitClose = function (this: unknown) {
+    closedAt = process.hrtime.bigint();
+    emitClose.call(this);
+  };
+  const closeToDial: number[] = [];
   let openedAt = 0n;
   let dialOfOpen = 0n;
   let adapter: Adapter | undefined;
@@ -241,9 +253,11 @@ async function reconnect(task: ReconnectTask): Promise<Metrics> {
     finish = resolve;
   });
   let lastProgress = Date.now();
+  let closeOfOpen = 0n;
   const onOpen = (): void => {
     openedAt = process.hrtime.bigint();
     dialOfOpen = dialedAt;
+    closeOfOpen = closeOfDial;
   };
   const onMessage = (data: unknown): void => {
     if (typeof data !== 'string' || !data.startsWith('T:')) return;
@@ -253,6 +267,7 @@ async function reconnect(task: ReconnectTask): Promise<Metrics> {
       if (dialOfOpen > killedAt) {
         toDial.push(Number(dialOfOpen - killedAt) / 1e6);
         dialToOpen.push(Number(openedAt - dialOfOpen) / 1e6);
+        if (closeOfOpen > killedAt) closeToDial.push(Number(dialOfOpen - closeOfOpen) / 1e6);
       }
     }
     lastProgress = Date.now();
@@ -267,6 +282,7 @@ async function reconnect(task: ReconnectTask): Promise<Metrics> {
   await finished;
   clearInterval(watchdog);
   http.request = request;
+  wsProto.emitClose = emitClose;
   if (samples.length < Math.min(10, task.cycles)) throw new Error(`${task.kind}: only ${samples.length} reconnects measured`);
   const mid = (list: number[]): number => {
     list.sort((a, b) => a - b);
@@ -277,6 +293,7 @@ async function reconnect(task: ReconnectTask): Promise<Metrics> {
     medianMs: mid(samples),
     p90Ms: samples[Math.floor(samples.length * 0.9)]!,
     toDialMs: mid(toDial),
+    closeToDialUs: mid(closeToDial) * 1000,
     dialToOpenMs: mid(dialToOpen),
     cycles: samples.length,
   };

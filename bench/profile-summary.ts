@@ -3,7 +3,7 @@
  * the functions with the most self time, and the rxnova functions with their
  * self and total (inclusive) time.
  *
- *   npx ts-node --transpile-only bench/profile-summary.ts bench/results/profiles/text-rxnova-0.cpuprofile [top]
+ *   npx ts-node --transpile-only bench/profile-summary.ts bench/results/profiles/text-rxnova-0.cpuprofile [top] [per]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -22,6 +22,8 @@ interface ProfileNode {
 interface Profile {
   readonly nodes: readonly ProfileNode[];
   readonly samples: readonly number[];
+  readonly startTime: number;
+  readonly endTime: number;
 }
 
 function label(frame: CallFrame): string {
@@ -29,7 +31,8 @@ function label(frame: CallFrame): string {
   return `${frame.functionName || '(anonymous)'}${file}`;
 }
 
-export function summarizeProfile(file: string, top = 25): string {
+/** `per`: also print the total time of rxnova's functions divided by this count (e.g. messages or reconnect cycles), in µs. */
+export function summarizeProfile(file: string, top = 25, per?: number): string {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const total = profile.samples.length;
@@ -51,7 +54,9 @@ export function summarizeProfile(file: string, top = 25): string {
     return sum;
   };
   walk(profile.nodes[0]!, new Set());
-  const pct = (n: number): string => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
+  const usPerSample = (profile.endTime - profile.startTime) / total;
+  const pct = (n: number): string =>
+    `${((100 * n) / total).toFixed(1).padStart(5)}%${per === undefined ? '' : ` ${((n * usPerSample) / per).toFixed(1).padStart(6)} µs`}`;
   const lines = [`${path.basename(file)}: ${total} samples`, '', 'self time, top functions:'];
   for (const [key, hits] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(hits)}  ${key}`);
   lines.push('', 'rxnova functions (self, total):');
@@ -62,10 +67,10 @@ export function summarizeProfile(file: string, top = 25): string {
 }
 
 if (require.main === module) {
-  const [file, top] = process.argv.slice(2);
+  const [file, top, per] = process.argv.slice(2);
   if (file === undefined) {
-    console.error('usage: profile-summary.ts FILE.cpuprofile [top]');
+    console.error('usage: profile-summary.ts FILE.cpuprofile [top] [count to divide the time by]');
     process.exit(2);
   }
-  console.log(summarizeProfile(file, top === undefined ? 25 : Number(top)));
+  console.log(summarizeProfile(file, top === undefined ? 25 : Number(top), per === undefined ? undefined : Number(per)));
 }

@@ -212,6 +212,7 @@ function plan(bufferutilNative: boolean): Section[] {
       { key: 'medianMs', label: 'median ms', unit: 'ms', better: 'lower' },
       { key: 'p90Ms', label: 'p90 ms', unit: 'ms', better: 'lower' },
       { key: 'toDialMs', label: 'terminate → dial ms', unit: 'ms', better: 'lower' },
+      { key: 'closeToDialUs', label: "ws 'close' → dial µs", unit: 'µs', better: 'lower' },
       { key: 'dialToOpenMs', label: 'dial → open ms', unit: 'ms', better: 'lower' },
     ],
     rows: [
@@ -223,7 +224,7 @@ function plan(bufferutilNative: boolean): Section[] {
     ],
     runs: RUNS,
     timeoutMs: 90_000,
-    note: `The server notes the monotonic time just before terminate(); the client the time of its open event; ${P.reconnect.cycles} cycles per run, median per run. "dial" is the moment ws starts the HTTP upgrade request: before it, close detection and the library's own work; after it, the handshake.`,
+    note: `The server notes the monotonic time just before terminate(); the client the time of its open event; ${P.reconnect.cycles} cycles per run, median per run. "dial" is the moment ws starts the HTTP upgrade request: before it, close detection and the library's own work (ws's 'close' event → dial: the library's synchronous work alone); after it, the handshake.`,
   });
   const idle = { measure: 'idle-cpu', connections: P.idle.connections, batch: 500, heartbeat: 1_000, settleMs: P.idle.settleMs, durationMs: P.idle.durationMs } as const;
   sections.push({

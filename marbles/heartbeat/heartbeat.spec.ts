@@ -309,3 +309,41 @@ describe('createHeartbeat', () => {
     expect(() => createHeartbeat({ ...base, scheduler: undefined as never })).to.throw(InvalidOptionsError, /scheduler/);
   });
 });
+
+describe('createHeartbeat sharing one timer', () => {
+  it(
+    'should ping each timer exactly interval after its own start, and time out each on its own',
+    marbles((m) => {
+      const pings: Array<[string, number]> = [];
+      const timeouts: Array<[string, number]> = [];
+      const make = (name: string): HeartbeatTimer =>
+        createHeartbeat({
+          interval: 10,
+          timeout: 4,
+          scheduler: m.scheduler,
+          ping: () => pings.push([name, m.scheduler.now()]),
+          onTimeout: () => timeouts.push([name, m.scheduler.now()]),
+        });
+      const a = make('a');
+      const b = make('b');
+      const c = make('c');
+      m.scheduler.schedule(() => a.start(), 0);
+      m.scheduler.schedule(() => b.start(), 3);
+      m.scheduler.schedule(() => c.start(), 7);
+      // a answers its pings, b never does, c stops before its first ping.
+      m.scheduler.schedule(() => a.alive(), 12);
+      m.scheduler.schedule(() => c.stop(), 15);
+      m.scheduler.schedule(() => a.stop(), 25);
+      m.flush();
+      expect(pings).to.deep.equal([
+        ['a', 10],
+        ['b', 13],
+        ['a', 20],
+      ]);
+      expect(timeouts).to.deep.equal([
+        ['b', 17],
+        ['a', 24],
+      ]);
+    }),
+  );
+});

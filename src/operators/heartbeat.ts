@@ -98,102 +98,227 @@ export function createHeartbeat(config: HeartbeatTimerConfig): HeartbeatTimer {
   checkFunction('onTimeout', onTimeout, false);
   checkFunction('onRtt', onRtt, true);
   checkFunction('onError', onError, true);
+  return new Heartbeat(interval, timeout, scheduler, ping, onTimeout, onRtt, onError);
+}
 
-  let running = false;
-  let pingTask: Subscription | null = null;
-  let deadlineTask: Subscription | null = null;
-  /** Pings sent since start. */
-  let pings = 0;
-  /** The value of `pings` at the last sign of life: every ping up to it is answered. */
-  let answered = 0;
-  /** The ping the armed deadline watches. */
-  let watched = 0;
-  let lastPingAt = 0;
-  let rttPending = false;
+/**
+ * One pending wake-up of a heartbeat: its next ping, or the deadline of a
+ * ping. A node of a {@link Wheel}'s list, so it can be unlinked in O(1).
+ */
+class Slot {
+  due = 0;
+  prev: Slot | null = null;
+  next: Slot | null = null;
+  wheel: Wheel | null = null;
+  constructor(
+    readonly owner: Heartbeat,
+    readonly isPing: boolean,
+  ) {}
+}
 
-  const report = (error: unknown): void => {
-    if (onError) onError(error);
-    else throw error;
-  };
+/**
+ * The wake-ups of every heartbeat that shares a scheduler and a delay, in
+ * one list ordered by due time, behind one scheduled action. Ten thousand
+ * sockets with the same interval cost one timer, not ten thousand, and each
+ * still pings exactly `interval` after its own start.
+ */
+class Wheel {
+  private head: Slot | null = null;
+  private tail: Slot | null = null;
+  private action: Subscription | null = null;
+  private running = false;
 
-  const stop = (): void => {
-    running = false;
-    rttPending = false;
-    if (pingTask) {
-      pingTask.unsubscribe();
-      pingTask = null;
-    }
-    if (deadlineTask) {
-      deadlineTask.unsubscribe();
-      deadlineTask = null;
-    }
-  };
+  constructor(private readonly scheduler: SchedulerLike) {}
 
-  const arm = (ping: number, delay: number): void => {
-    watched = ping;
-    deadlineTask = scheduler.schedule(checkDeadline, delay);
-  };
-
-  function checkDeadline(): void {
-    deadlineTask = null;
-    if (!running) return;
-    if (answered < watched) {
-      stop();
-      onTimeout(new HeartbeatTimeoutError(timeout));
-      return;
-    }
-    if (answered < pings) {
-      // Only when timeout >= interval: pings after the last sign of life still wait; watch the oldest one.
-      const oldest = answered + 1;
-      const sentAt = lastPingAt - (pings - oldest) * interval;
-      arm(oldest, Math.max(0, sentAt + timeout - scheduler.now()));
-    }
+  add(slot: Slot, due: number): void {
+    slot.due = due;
+    slot.wheel = this;
+    // Due times mostly arrive in order (same delay, later start): walk back from the tail.
+    let after = this.tail;
+    while (after !== null && after.due > due) after = after.prev;
+    slot.prev = after;
+    slot.next = after === null ? this.head : after.next;
+    if (slot.next === null) this.tail = slot;
+    else slot.next.prev = slot;
+    if (after === null) {
+      this.head = slot;
+      this.arm();
+    } else after.next = slot;
   }
 
-  function sendPing(this: SchedulerAction<undefined>): void {
-    if (!running) return;
-    this.schedule(undefined, interval);
-    pings++;
-    lastPingAt = scheduler.now();
-    rttPending = true;
-    if (deadlineTask === null) arm(pings, timeout);
+  remove(slot: Slot): void {
+    if (slot.wheel !== this) return;
+    const wasHead = slot === this.head;
+    if (slot.prev === null) this.head = slot.next;
+    else slot.prev.next = slot.next;
+    if (slot.next === null) this.tail = slot.prev;
+    else slot.next.prev = slot.prev;
+    slot.prev = slot.next = slot.wheel = null;
+    if (wasHead) this.arm();
+  }
+
+  /** Schedules the action for the head (or cancels it when empty); not while the action runs: it re-arms itself. */
+  private arm(): void {
+    if (this.running) return;
+    this.action?.unsubscribe();
+    this.action = null;
+    const head = this.head;
+    if (head === null) return;
+    const wheel = this;
+    this.action = this.scheduler.schedule(function (this: SchedulerAction<undefined>) {
+      wheel.tick(this);
+    }, Math.max(0, head.due - this.scheduler.now()));
+  }
+
+  private tick(action: SchedulerAction<undefined>): void {
+    this.running = true;
+    let failure: { error: unknown } | undefined;
     try {
-      ping();
-    } catch (error) {
-      report(error);
+      const now = this.scheduler.now();
+      let slot = this.head;
+      while (slot !== null && slot.due <= now) {
+        this.remove(slot);
+        try {
+          slot.owner.fire(slot, now);
+        } catch (error) {
+          failure ??= { error };
+        }
+        slot = this.head;
+      }
+    } finally {
+      this.running = false;
     }
+    const head = this.head;
+    if (head === null) {
+      this.action = null;
+    } else {
+      this.action = action.schedule(undefined, Math.max(0, head.due - this.scheduler.now()));
+    }
+    if (failure !== undefined) throw failure.error;
+  }
+}
+
+/** The wheels of each scheduler, by delay. */
+const wheels = new WeakMap<SchedulerLike, Map<number, Wheel>>();
+
+function wheelOf(scheduler: SchedulerLike, delay: number): Wheel {
+  let byDelay = wheels.get(scheduler);
+  if (byDelay === undefined) wheels.set(scheduler, (byDelay = new Map()));
+  let wheel = byDelay.get(delay);
+  if (wheel === undefined) byDelay.set(delay, (wheel = new Wheel(scheduler)));
+  return wheel;
+}
+
+/** The heartbeat timer: plain fields and prototype methods, no closures, two list nodes. */
+class Heartbeat implements HeartbeatTimer {
+  private isRunning = false;
+  /** Pings sent since start. */
+  private pings = 0;
+  /** The value of `pings` at the last sign of life: every ping up to it is answered. */
+  private answered = 0;
+  /** The ping the armed deadline watches. */
+  private watched = 0;
+  private lastPingAt = 0;
+  private rttPending = false;
+  private readonly pingSlot = new Slot(this, true);
+  private readonly deadlineSlot = new Slot(this, false);
+  private readonly pingWheel: Wheel;
+  private readonly deadlineWheel: Wheel;
+
+  constructor(
+    private readonly interval: number,
+    private readonly timeout: number,
+    private readonly scheduler: SchedulerLike,
+    private readonly ping: () => void,
+    private readonly onTimeout: (error: HeartbeatTimeoutError) => void,
+    private readonly onRtt: ((rtt: number) => void) | undefined,
+    private readonly onError: ((error: unknown) => void) | undefined,
+  ) {
+    this.pingWheel = wheelOf(scheduler, interval);
+    this.deadlineWheel = wheelOf(scheduler, timeout);
   }
 
-  return {
-    start(): void {
-      if (running) return;
-      running = true;
-      pings = 0;
-      answered = 0;
-      rttPending = false;
-      pingTask = scheduler.schedule(sendPing, interval);
-    },
-    alive(): void {
-      answered = pings;
-    },
-    pong(): void {
-      answered = pings;
-      if (rttPending) {
-        rttPending = false;
-        if (onRtt) {
-          try {
-            onRtt(scheduler.now() - lastPingAt);
-          } catch (error) {
-            report(error);
-          }
+  get running(): boolean {
+    return this.isRunning;
+  }
+
+  start(): void {
+    if (this.isRunning) return;
+    this.isRunning = true;
+    this.pings = 0;
+    this.answered = 0;
+    this.rttPending = false;
+    this.pingWheel.add(this.pingSlot, this.scheduler.now() + this.interval);
+  }
+
+  alive(): void {
+    this.answered = this.pings;
+  }
+
+  pong(): void {
+    this.answered = this.pings;
+    if (this.rttPending) {
+      this.rttPending = false;
+      if (this.onRtt !== undefined) {
+        try {
+          this.onRtt(this.scheduler.now() - this.lastPingAt);
+        } catch (error) {
+          this.report(error);
         }
       }
-    },
-    stop,
-    get running(): boolean {
-      return running;
-    },
-  };
+    }
+  }
+
+  stop(): void {
+    this.isRunning = false;
+    this.rttPending = false;
+    this.pingWheel.remove(this.pingSlot);
+    this.deadlineWheel.remove(this.deadlineSlot);
+  }
+
+  /** @internal Called by a wheel when one of this timer's slots is due. */
+  fire(slot: Slot, now: number): void {
+    if (!this.isRunning) return;
+    if (slot.isPing) this.sendPing(now);
+    else this.checkDeadline(now);
+  }
+
+  private sendPing(now: number): void {
+    this.pingWheel.add(this.pingSlot, now + this.interval);
+    this.pings++;
+    this.lastPingAt = now;
+    this.rttPending = true;
+    if (this.deadlineSlot.wheel === null) this.arm(this.pings, now + this.timeout);
+    try {
+      this.ping();
+    } catch (error) {
+      this.report(error);
+    }
+  }
+
+  private checkDeadline(now: number): void {
+    if (this.answered < this.watched) {
+      this.stop();
+      this.onTimeout(new HeartbeatTimeoutError(this.timeout));
+      return;
+    }
+    if (this.answered < this.pings) {
+      // Only when timeout >= interval: pings after the last sign of life still wait; watch the oldest one.
+      const oldest = this.answered + 1;
+      const sentAt = this.lastPingAt - (this.pings - oldest) * this.interval;
+      this.arm(oldest, Math.max(now, sentAt + this.timeout));
+    }
+  }
+
+  private arm(ping: number, due: number): void {
+    this.watched = ping;
+    this.deadlineWheel.add(this.deadlineSlot, due);
+  }
+
+  private report(error: unknown): void {
+    if (this.onError !== undefined) this.onError(error);
+    else throw error;
+  }
 }
 
 /** The configuration of the {@link heartbeat} operator. */
@@ -282,7 +407,7 @@ export function heartbeat<T>(config: HeartbeatConfig<T>): MonoTypeOperatorFuncti
     new Observable<T>((subscriber) => {
       const fail = (error: unknown): void => subscriber.error(error);
       const timer = createHeartbeat({ interval, timeout, scheduler, ping, onTimeout: fail, onError: fail, onRtt });
-      subscriber.add(timer.stop);
+      subscriber.add(() => timer.stop());
       let started = false;
       subscriber.add(
         source.subscribe({

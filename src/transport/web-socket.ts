@@ -164,9 +164,18 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
 
 /** The transport, and the dialer of its connections (one object: nothing per connection). */
 class WebSocketTransport implements Transport, SocketDialer {
-  readonly name = 'web-socket';
-  readonly capabilities = CAPABILITIES;
-  readonly controlFramesUnsupported = NO_CONTROL_FRAMES;
+  // Constants on the prototype: nothing per transport but its options.
+  get name(): string {
+    return 'web-socket';
+  }
+
+  get capabilities(): TransportCapabilities {
+    return CAPABILITIES;
+  }
+
+  get controlFramesUnsupported(): string | undefined {
+    return NO_CONTROL_FRAMES;
+  }
 
   constructor(
     private readonly WebSocketConstructor: WebSocketConstructorLike,

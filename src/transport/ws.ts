@@ -221,9 +221,18 @@ const DEFAULT_CLIENT_OPTIONS: WebSocket.ClientOptions = Object.freeze({
 
 /** The transport, and the dialer of its connections (one object: nothing per connection). */
 class WsTransport implements Transport, SocketDialer {
-  readonly name = 'ws';
-  readonly capabilities = CAPABILITIES;
-  readonly controlFramesUnsupported = undefined;
+  // Constants on the prototype: nothing per transport but its options.
+  get name(): string {
+    return 'ws';
+  }
+
+  get capabilities(): TransportCapabilities {
+    return CAPABILITIES;
+  }
+
+  get controlFramesUnsupported(): string | undefined {
+    return undefined;
+  }
 
   constructor(
     private readonly clientOptions: WebSocket.ClientOptions,
