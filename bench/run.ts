@@ -18,6 +18,7 @@
  *   --profile=row,row    write a V8 CPU profile of those rows' children to bench/results/profiles/
  *   --profile-interval=N sampling interval of those profiles in microseconds (V8's default: 1000)
  *   --json=FILE          where to write the JSON (default bench/results/bench-<mode>.json)
+ *   --pin                clients on CPU 0, echo server on CPU 1 (Linux taskset), for steadier figures on a quiet machine
  */
 import { ChildProcess, fork } from 'child_process';
 import * as fs from 'fs';
@@ -25,7 +26,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { build } from './build';
 import type { CodecKind, Kind } from './clients';
-import { formatNumber, formatRatio, summarize, Summary } from './stats';
+import { formatNumber, formatRatio, median, summarize, Summary } from './stats';
 import type { ChildMessage, Metrics, Task } from './tasks';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -45,6 +46,13 @@ const ONLY = option('only')?.split(',');
 const KIND_FILTER = option('kinds')?.split(',');
 const PROFILE = new Set(option('profile')?.split(',') ?? []);
 const PROFILE_INTERVAL = option('profile-interval');
+/** Pin the echo server to CPU 1 and the clients to CPU 0 (Linux `taskset`): steadier figures on a quiet 2-core machine. */
+const PIN = process.argv.includes('--pin');
+
+/** fork() options that run the child under `taskset -c CPU` when pinning. */
+function pinned(cpu: number, execArgv: string[]): { execPath?: string; execArgv: string[] } {
+  return PIN ? { execPath: 'taskset', execArgv: ['-c', String(cpu), process.execPath, ...execArgv] } : { execArgv };
+}
 const JSON_FILE = option('json') ?? path.join(RESULTS, `bench-${MODE}.json`);
 
 const P = QUICK
@@ -280,7 +288,7 @@ interface Server {
 }
 
 function startServer(buildDir: string, bufferutil: boolean): Promise<Server> {
-  const child = fork(path.join(buildDir, 'bench', 'server.js'), [], { env: envFor(bufferutil), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(buildDir, 'bench', 'server.js'), [], { ...pinned(1, []), env: envFor(bufferutil), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   live.add(child);
   child.on('exit', () => live.delete(child));
   let nextId = 0;
@@ -337,7 +345,7 @@ async function runChild(buildDir: string, section: Section, r: Row, server: Serv
     if (PROFILE_INTERVAL !== undefined) execArgv.push(`--cpu-prof-interval=${PROFILE_INTERVAL}`);
   }
   const child = fork(path.join(buildDir, 'bench', 'child.js'), [JSON.stringify(task)], {
-    execArgv,
+    ...pinned(0, execArgv),
     env: envFor(r.bufferutil === true),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -384,15 +392,20 @@ interface SectionResult {
   readonly rows: RowResult[];
 }
 
-function summarizeSection(section: Section, results: Map<string, { runs: Metrics[]; errors: string[] }>): SectionResult {
-  const baseline = results.get('ws');
+function summarizeSection(section: Section, results: Map<string, { runs: Metrics[]; errors: string[] }>, runOf: Map<string, Map<number, Metrics>>): SectionResult {
+  const baseline = runOf.get('ws');
   const rows = section.rows.map((r) => {
     const { runs, errors } = results.get(r.id)!;
     const summary: RowResult['summary'] = {};
     for (const metric of section.metrics) {
       const s = summarize(runs.map((m) => m[metric.key]!).filter((v) => Number.isFinite(v)));
-      const base = baseline === undefined ? NaN : summarize(baseline.runs.map((m) => m[metric.key]!)).median;
-      summary[metric.key] = { ...s, ratio: s.median / base };
+      // Paired: this row over raw ws of the same run (they ran minutes apart at most), then the median of those.
+      const ratios: number[] = [];
+      for (const [run, value] of runOf.get(r.id)!) {
+        const base = baseline?.get(run)?.[metric.key];
+        if (base !== undefined && Number.isFinite(value[metric.key]!) && base > 0) ratios.push(value[metric.key]! / base);
+      }
+      summary[metric.key] = { ...s, ratio: ratios.length > 0 ? median(ratios) : NaN };
     }
     return { id: r.id, label: r.label, runs, errors, summary };
   });
@@ -438,7 +451,7 @@ function targets(sections: SectionResult[]): Target[] {
   atLeast('16 KiB binary throughput, wsTransport()', find('binary', 'rxnova-transport', 'mbPerSec')?.ratio, 0.97);
   const json = find('text', 'rxnova+json', 'msgPerSec');
   const rxjsJson = find('text', 'rxjs+json', 'msgPerSec');
-  if (json && rxjsJson) atLeast('64 B JSON throughput, connect() json() / rxjs webSocket JSON', json.median / rxjsJson.median, 1.1);
+  if (json && rxjsJson) atLeast('64 B JSON throughput, connect() json() / rxjs webSocket JSON', json.ratio / rxjsJson.ratio, 1.1);
   atLeast('16 KiB binary with bufferutil, connect() / raw ws without', find('binary', 'rxnova+bufferutil', 'mbPerSec')?.ratio, 2);
   for (const [rowId, name] of [
     ['rxnova', 'connect()'],
@@ -458,22 +471,23 @@ function targets(sections: SectionResult[]): Target[] {
   const quiet = find('text', 'rxnova', 'msgPerSec');
   const observed = find('text', 'rxnova+events', 'msgPerSec');
   if (quiet && observed) {
-    list.push({ target: 'events$ subscribed / unsubscribed, 64 B text (cost of telemetry when used; information)', goal: '—', measured: observed.median / quiet.median, met: undefined });
+    list.push({ target: 'events$ subscribed / unsubscribed, 64 B text (cost of telemetry when used; information)', goal: '—', measured: observed.ratio / quiet.ratio, met: undefined });
   }
   return list;
 }
 
 function targetsMarkdown(list: Target[]): string {
-  const lines = ['### Targets (ratios to raw ws in the same run)', '', '| target | goal | measured | met |', '| --- | --- | ---: | --- |'];
-  for (const t of list) lines.push(`| ${t.target} | ${t.goal} | ${formatRatio(t.measured)} | ${t.met === undefined ? '—' : t.met ? 'yes' : '**no**'} |`);
+  const lines = ['### Targets (ratios to raw ws in the same runs)', '', '| target | goal | measured | met |', '| --- | --- | ---: | --- |'];
+  for (const t of list) lines.push(`| ${t.target} | ${t.goal} | ${Number.isFinite(t.measured) ? t.measured.toFixed(3) : 'n/a'} | ${t.met === undefined ? '—' : t.met ? 'yes' : '**no**'} |`);
   return lines.join('\n');
 }
 
 // ---- environment -------------------------------------------------------------------------------
 
 function version(name: string): string {
+  // Straight from node_modules: some packages' "exports" do not expose package.json.
   try {
-    return (JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [ROOT] }), 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'not installed';
   }
@@ -499,6 +513,7 @@ function environment(bufferutil: ReturnType<typeof detectBufferutil>): Record<st
     date: new Date().toISOString(),
     mode: MODE,
     runs: String(RUNS),
+    pinned: PIN ? 'clients on CPU 0, echo server on CPU 1' : 'no',
     node: process.version,
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     cpu: `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`,
@@ -528,6 +543,7 @@ async function main(): Promise<void> {
   for (const section of sections) {
     const sectionStart = Date.now();
     const byRow = new Map(section.rows.map((r) => [r.id, { runs: [] as Metrics[], errors: [] as string[] }]));
+    const runOf = new Map(section.rows.map((r) => [r.id, new Map<number, Metrics>()]));
     for (let run = 0; run < section.runs; run++) {
       // Take turns, shifting the order each run: A B C, B C A, C A B.
       const order = section.rows.map((_, i) => section.rows[(i + run) % section.rows.length]!);
@@ -535,7 +551,9 @@ async function main(): Promise<void> {
         const server = r.bufferutil ? servers.bufferutil! : servers.plain;
         const slot = byRow.get(r.id)!;
         try {
-          slot.runs.push(await runChild(buildDir, section, r, server, run));
+          const metrics = await runChild(buildDir, section, r, server, run);
+          slot.runs.push(metrics);
+          runOf.get(r.id)!.set(run, metrics);
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           slot.errors.push(message);
@@ -543,7 +561,7 @@ async function main(): Promise<void> {
         }
       }
     }
-    const result = summarizeSection(section, byRow);
+    const result = summarizeSection(section, byRow, runOf);
     results.push(result);
     console.log(`${sectionMarkdown(result)}\n\n(${((Date.now() - sectionStart) / 1000).toFixed(0)} s)\n`);
   }
@@ -554,6 +572,8 @@ async function main(): Promise<void> {
     '',
     ...Object.entries(env).map(([key, value]) => `- ${key}: ${value}`),
     `- took: ${seconds.toFixed(0)} s`,
+    '',
+    'Each cell: median of the runs (min–max); ratio: the median over runs of (this row ÷ raw ws in the same run).',
     '',
     ...results.map(sectionMarkdown).flatMap((md) => [md, '']),
     targetsMarkdown(targetList),

@@ -378,13 +378,16 @@ export class SocketSession implements Unsubscribable {
     connection.connections++;
     connection.protocol = '';
     connection.extensions = '';
-    const handshakeTimeout = connection.handshakeTimeout;
-    if (handshakeTimeout > 0) this.timer = dialer.scheduler.schedule(handshakeTimedOut, handshakeTimeout, this);
     try {
       this.driver = dialer.dial(this);
     } catch (error) {
       this.fail(new ConnectError(connection.url, error));
+      return;
     }
+    // Scheduled after the dial (same instant on the scheduler; a driver never reports synchronously), so that
+    // creating the timer does not delay the upgrade request of a reconnect.
+    const handshakeTimeout = connection.handshakeTimeout;
+    if (handshakeTimeout > 0) this.timer = dialer.scheduler.schedule(handshakeTimedOut, handshakeTimeout, this);
   }
 
   onOpen(protocol: string, extensions: string): void {
