@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Observer, SchedulerLike, Subject, Subscription, defer, identity, isObservable, take } from 'rxjs';
+import { BehaviorSubject, Observable, Observer, SchedulerLike, Subject, Subscriber, Subscription, Unsubscribable, defer, identity, isObservable, take } from 'rxjs';
 import type { RandomSource } from '../backoff/backoff';
 import {
   AuthError,
@@ -145,12 +145,81 @@ type DataFrame = Frame & { type: 'text' | 'binary' };
 /** What the outbox holds: a plain message, or one awaiting a correlated response. */
 type Queued<In, Out> = Out | Tracked<In, Out>;
 
-/** Everything that belongs to one connection attempt and ends with it. */
-interface Scope {
-  readonly conn: TransportConnection;
-  readonly attempt: number;
-  readonly fail: (error: unknown) => void;
-  readonly subs: Subscription;
+/** @internal The observer of a socket's session, and the token that tells a current session from an ended one. */
+class Session<In, Out> implements Observer<void>, Unsubscribable {
+  subscription: Subscription | undefined = undefined;
+  constructor(private readonly socket: RxnovaSocket<In, Out>) {}
+  next(): void {}
+  error(error: unknown): void {
+    this.socket.onSessionError(this, error);
+  }
+  complete(): void {
+    this.socket.onSessionEnd(this);
+  }
+  unsubscribe(): void {
+    this.subscription?.unsubscribe();
+  }
+}
+
+/**
+ * One connection attempt: everything that belongs to it and ends with it. It
+ * is the observer of its transport events and the teardown of its
+ * subscription, with prototype methods: an idle socket carries no closures
+ * for it.
+ * @internal
+ */
+class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribable {
+  /** The subscription of the transport's events. */
+  events: Subscription | undefined = undefined;
+  heartbeat: HeartbeatTimer | undefined = undefined;
+  opened = false;
+  closeEvent: { readonly code: number; readonly reason: string; readonly wasClean: boolean } | undefined = undefined;
+  /** The error the attempt ended with. */
+  ended: unknown = undefined;
+  private extra: Subscription | undefined = undefined;
+
+  constructor(
+    private readonly socket: RxnovaSocket<In, Out>,
+    readonly subscriber: Subscriber<void>,
+    readonly conn: TransportConnection,
+    readonly attempt: number,
+    readonly url: string,
+    readonly startedAt: number,
+  ) {}
+
+  /** Timers and subscriptions that end with the attempt (auth, re-auth), made on first use. */
+  get subs(): Subscription {
+    return (this.extra ??= new Subscription());
+  }
+
+  next(event: TransportEvent): void {
+    this.socket.onEvent(this, event);
+  }
+
+  error(error: unknown): void {
+    this.fail(error);
+  }
+
+  complete(): void {
+    this.socket.onComplete(this);
+    this.subscriber.complete();
+  }
+
+  /** Ends the attempt with an error (a second call does nothing). */
+  fail(error: unknown): void {
+    if (this.subscriber.closed) return;
+    this.ended = error;
+    this.socket.onFail(this, error);
+    this.subscriber.error(error);
+  }
+
+  /** The teardown: stops the heartbeat, cancels what the attempt started, closes its socket. */
+  unsubscribe(): void {
+    this.heartbeat?.stop();
+    this.extra?.unsubscribe();
+    this.events?.unsubscribe();
+    this.socket.onEnd(this);
+  }
 }
 
 function sizeOf(frame: DataFrame): number {
@@ -212,7 +281,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private paused = false;
   private pollAction: Subscription | undefined;
   private sinceCheck = 0;
-  private session: Subscription | undefined;
+  private session: Session<In, Out> | undefined;
   private closeTimer: Subscription | undefined;
   /** `close()` was called: final. */
   private closed = false;
@@ -437,18 +506,21 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private start(): void {
     if (this.session !== undefined || this.finished) return;
     // Set before subscribing: the session may end synchronously inside subscribe().
-    const session = new Subscription();
+    const session = new Session<In, Out>(this);
     this.session = session;
-    session.add(
-      this.session$.subscribe({
-        error: (error: unknown) => {
-          if (this.session === session) this.end(error);
-        },
-        complete: () => {
-          if (this.session === session) this.onSessionComplete();
-        },
-      }),
-    );
+    const subscription = this.session$.subscribe(session);
+    if (this.session === session) session.subscription = subscription;
+    else subscription.unsubscribe();
+  }
+
+  /** @internal The session (the reconnecting sequence of attempts) gave up. */
+  onSessionError(session: Session<In, Out>, error: unknown): void {
+    if (this.session === session) this.end(error);
+  }
+
+  /** @internal The session ended as asked. */
+  onSessionEnd(session: Session<In, Out>): void {
+    if (this.session === session) this.onSessionComplete();
   }
 
   private buildRequest(): TransportRequest {
@@ -468,93 +540,91 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   /** One connection attempt: subscribing opens a socket; it emits once when the socket opens, and errors or completes when it ends. */
   private attempt(): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const attempt = this.nextAttempt;
       const request = this.buildRequest();
       const conn = this.config.transport.open(request);
-      const startedAt = this.scheduler.now();
+      const attempt = new Attempt<In, Out>(this, subscriber, conn, this.nextAttempt, request.url, this.scheduler.now());
       this.conn = conn;
-      this.setState({ status: 'connecting', attempt, url: request.url });
-      if (this.evs?.observed === true) this.emit({ type: 'connecting', attempt, url: request.url, time: startedAt });
-
-      let heartbeat: HeartbeatTimer | undefined;
-      let opened = false;
-      let closeEvent: { code: number; reason: string; wasClean: boolean } | undefined;
-      let ended: unknown;
-
-      const fail = (error: unknown): void => {
-        ended = error;
-        if (opened && this.evs?.observed === true) {
-          const code = closeEvent?.code ?? (error instanceof ConnectionClosedError ? error.closeCode : 1006);
-          const wasClean = closeEvent?.wasClean ?? false;
-          this.emit({
-            type: 'closed',
-            code,
-            reason: closeEvent?.reason ?? '',
-            wasClean,
-            initiator: code === 1006 && !wasClean ? 'network' : 'server',
-            error,
-            time: this.scheduler.now(),
-          });
-        }
-        subscriber.error(error);
-      };
-
-      const scope: Scope = { conn, attempt, fail, subs: new Subscription() };
-      const events = conn.events.subscribe({
-        next: (event: TransportEvent) => {
-          if (event.type === 'frame') {
-            heartbeat?.alive();
-            const frame = event.frame;
-            if (frame.type === 'text' || frame.type === 'binary') this.receive(frame, heartbeat, fail);
-            else if (frame.type === 'pong') heartbeat?.pong();
-            return;
-          }
-          if (event.type === 'open') {
-            opened = true;
-            // The value marks the open for reconnect(): resetAfter counts from here.
-            subscriber.next();
-            heartbeat = this.startHeartbeat(conn, fail);
-            this.onOpen(scope, request.url, event.protocol, startedAt);
-            return;
-          }
-          closeEvent = { code: event.code, reason: event.reason, wasClean: event.wasClean };
-          this.lastClose = closeEvent;
-        },
-        error: fail,
-        complete: () => {
-          if (this.evs?.observed === true) {
-            this.emit({
-              type: 'closed',
-              code: closeEvent?.code ?? 1000,
-              reason: closeEvent?.reason ?? '',
-              wasClean: closeEvent?.wasClean ?? true,
-              initiator: 'client',
-              time: this.scheduler.now(),
-            });
-          }
-          subscriber.complete();
-        },
-      });
-
-      return () => {
-        heartbeat?.stop();
-        scope.subs.unsubscribe();
-        events.unsubscribe();
-        if (this.conn === conn) {
-          this.detach();
-          this.reqs?.connectionLost(
-            ended instanceof ConnectionClosedError
-              ? ended
-              : new ConnectionClosedError(closeEvent?.code ?? 1006, closeEvent?.reason ?? '', closeEvent?.wasClean ?? false, ended),
-          );
-        }
-      };
+      this.setState({ status: 'connecting', attempt: attempt.attempt, url: request.url });
+      if (this.evs?.observed === true) this.emit({ type: 'connecting', attempt: attempt.attempt, url: request.url, time: attempt.startedAt });
+      attempt.events = conn.events.subscribe(attempt);
+      return attempt;
     });
   }
 
-  private startHeartbeat(conn: TransportConnection, fail: (error: unknown) => void): HeartbeatTimer | undefined {
+  /** @internal A transport event of an attempt. The per-message path starts here. */
+  onEvent(attempt: Attempt<In, Out>, event: TransportEvent): void {
+    if (event.type === 'frame') {
+      const heartbeat = attempt.heartbeat;
+      const frame = event.frame;
+      if (frame.type === 'text' || frame.type === 'binary') {
+        heartbeat?.alive();
+        this.receive(frame, attempt);
+      } else if (frame.type === 'pong') heartbeat?.pong();
+      else heartbeat?.alive();
+      return;
+    }
+    if (event.type === 'open') {
+      attempt.opened = true;
+      // The value marks the open for reconnect(): resetAfter counts from here.
+      attempt.subscriber.next();
+      attempt.heartbeat = this.startHeartbeat(attempt);
+      this.onOpen(attempt, event.protocol);
+      return;
+    }
+    attempt.closeEvent = event;
+    this.lastClose = event;
+  }
+
+  /** @internal An attempt failed (its socket errored, or the heartbeat, auth or a fatal decode error ended it). */
+  onFail(attempt: Attempt<In, Out>, error: unknown): void {
+    if (attempt.opened && this.evs?.observed === true) {
+      const closeEvent = attempt.closeEvent;
+      const code = closeEvent?.code ?? (error instanceof ConnectionClosedError ? error.closeCode : 1006);
+      const wasClean = closeEvent?.wasClean ?? false;
+      this.emit({
+        type: 'closed',
+        code,
+        reason: closeEvent?.reason ?? '',
+        wasClean,
+        initiator: code === 1006 && !wasClean ? 'network' : 'server',
+        error,
+        time: this.scheduler.now(),
+      });
+    }
+  }
+
+  /** @internal An attempt's socket closed as this side asked. */
+  onComplete(attempt: Attempt<In, Out>): void {
+    if (this.evs?.observed === true) {
+      const closeEvent = attempt.closeEvent;
+      this.emit({
+        type: 'closed',
+        code: closeEvent?.code ?? 1000,
+        reason: closeEvent?.reason ?? '',
+        wasClean: closeEvent?.wasClean ?? true,
+        initiator: 'client',
+        time: this.scheduler.now(),
+      });
+    }
+  }
+
+  /** @internal An attempt ended (torn down): forget its connection. */
+  onEnd(attempt: Attempt<In, Out>): void {
+    if (this.conn !== attempt.conn) return;
+    this.detach();
+    const { ended, closeEvent } = attempt;
+    this.reqs?.connectionLost(
+      ended instanceof ConnectionClosedError
+        ? ended
+        : new ConnectionClosedError(closeEvent?.code ?? 1006, closeEvent?.reason ?? '', closeEvent?.wasClean ?? false, ended),
+    );
+  }
+
+  private startHeartbeat(attempt: Attempt<In, Out>): HeartbeatTimer | undefined {
     const options = this.config.heartbeat;
     if (options === undefined) return undefined;
+    const conn = attempt.conn;
+    const fail = (error: unknown): void => attempt.fail(error);
     const appPing = options.ping;
     const timer = createHeartbeat({
       interval: options.interval,
@@ -583,7 +653,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     return timer;
   }
 
-  private onOpen(scope: Scope, url: string, protocol: string, startedAt: number): void {
+  private onOpen(scope: Attempt<In, Out>, protocol: string): void {
+    const url = scope.url;
     this.open = true;
     this.ready = false;
     this.writable = false;
@@ -591,7 +662,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.connections++;
     if (this.evs?.observed === true) {
       const now = this.scheduler.now();
-      this.emit({ type: 'opened', attempt: scope.attempt, url, protocol, connectTime: now - startedAt, time: now });
+      this.emit({ type: 'opened', attempt: scope.attempt, url, protocol, connectTime: now - scope.startedAt, time: now });
     }
     const ready = (): void => this.becomeReady(scope, url, protocol);
     if (this.config.auth === undefined) ready();
@@ -603,7 +674,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
    * channels are subscribed first, then requests in flight are resent, then
    * the outbox is flushed; only then is the state `open`.
    */
-  private becomeReady(scope: Scope, url: string, protocol: string): void {
+  private becomeReady(scope: Attempt<In, Out>, url: string, protocol: string): void {
     if (this.conn !== scope.conn) return;
     this.ready = true;
     this.writable = !this.paused;
@@ -632,7 +703,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
    * protocol's `authResult` recognises it; with neither, sending it counts
    * as success. Re-authenticates before expiry when the answer gives one.
    */
-  private authenticate(scope: Scope, refresh: boolean, onSuccess: () => void): void {
+  private authenticate(scope: Attempt<In, Out>, refresh: boolean, onSuccess: () => void): void {
     const { message: make, timeout, refreshBefore } = this.config.auth!;
     const protocol = this.protocol;
     const failAuth = (reason: string, cause?: unknown): void => scope.fail(new AuthError(reason, cause));
@@ -870,14 +941,15 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   }
 
   /** A data frame arrived: decode it and hand it on. The per-message path. */
-  private receive(frame: Frame & { type: 'text' | 'binary' }, heartbeat: HeartbeatTimer | undefined, fail: (error: unknown) => void): void {
+  private receive(frame: Frame & { type: 'text' | 'binary' }, attempt: Attempt<In, Out>): void {
     let message: In;
     try {
       message = this.codec.decode(frame.data);
     } catch (cause) {
-      this.onDecodeError(frame, cause, fail);
+      this.onDecodeError(frame, cause, attempt);
       return;
     }
+    const heartbeat = attempt.heartbeat;
     if (this.isPong !== undefined && heartbeat !== undefined && this.isPong(message)) {
       heartbeat.pong();
       return;
@@ -924,7 +996,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     if (this.evs?.observed === true) this.emit({ type: 'late-response', id, time: this.scheduler.now() });
   }
 
-  private onDecodeError(frame: Frame & { type: 'text' | 'binary' }, cause: unknown, fail: (error: unknown) => void): void {
+  private onDecodeError(frame: Frame & { type: 'text' | 'binary' }, cause: unknown, attempt: Attempt<In, Out>): void {
     const error = codecErrorOf(cause);
     if (this.evs?.observed === true) {
       this.emit({
@@ -935,7 +1007,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         time: this.scheduler.now(),
       });
     }
-    if (this.config.decodeErrors === 'fatal') fail(error);
+    if (this.config.decodeErrors === 'fatal') attempt.fail(error);
   }
 
   private onReconnectScheduled(attempt: ReconnectAttempt, config: ReconnectConfig | false): void {
