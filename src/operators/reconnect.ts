@@ -117,6 +117,9 @@ export interface ResolvedReconnectConfig {
 
 const OWNER = 'reconnect';
 
+/** The default strategy, shared: strategies are pure. */
+const DEFAULT_BACKOFF: BackoffStrategy = /* @__PURE__ */ exponentialBackoff();
+
 const retryByDefault = (error: unknown): boolean => defaultClosePolicy(error) === 'retry';
 const nobody = (): void => undefined;
 
@@ -134,7 +137,7 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
     throw new InvalidOptionsError(`${OWNER}: expected a count or a config object, got ${show(configOrCount)}`);
   }
   const {
-    backoff = exponentialBackoff(),
+    backoff = DEFAULT_BACKOFF,
     maxAttempts = Infinity,
     maxElapsed = Infinity,
     resetAfter = 5000,
