@@ -45,6 +45,7 @@ export type RxnovaErrorCode =
   | 'RXNOVA_ERR_AUTH';
 
 const PREFIX = 'rxnova: ';
+const NO_STACK = Object.freeze({ stack: false });
 
 /** The base class of every error rxnova raises. */
 export abstract class RxnovaError extends Error {
@@ -53,8 +54,12 @@ export abstract class RxnovaError extends Error {
   /** The underlying error, when there is one (a runtime's socket error, a codec's exception). */
   declare readonly cause?: unknown;
 
-  protected constructor(message: string, options?: { cause?: unknown }) {
+  protected constructor(message: string, options?: { cause?: unknown; stack?: boolean }) {
+    // An error that reports an event (a peer's close) has no useful stack: skip capturing one, it is the costly part.
+    const limit = options?.stack === false ? Error.stackTraceLimit : undefined;
+    if (limit !== undefined) Error.stackTraceLimit = 0;
     super(PREFIX + message);
+    if (limit !== undefined) Error.stackTraceLimit = limit;
     if (options && 'cause' in options) {
       Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true, enumerable: false });
     }
@@ -81,7 +86,7 @@ export class ConnectionClosedError extends RxnovaError {
   ) {
     super(
       `connection closed: code ${closeCode}${reason ? ` "${reason}"` : ''}, ${wasClean ? 'clean' : 'not clean'}`,
-      cause === undefined ? undefined : { cause },
+      cause === undefined ? NO_STACK : { cause, stack: false },
     );
   }
 }

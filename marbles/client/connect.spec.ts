@@ -363,4 +363,34 @@ describe('connect() in virtual time', () => {
       m.expect(socket.state$.pipe(map((s) => s.status[0]))).toBeObservable('c----o---------r-------------------c----o---------(cc|)');
     }),
   );
+
+  it(
+    'should reconnect at once with a zero backoff, on the same transport connection, and keep writing to the new socket',
+    marbles((m) => {
+      const { transport, socket } = setup(
+        m,
+        (s, i) => {
+          s.open({ after: 2 });
+          if (i === 0) s.drop({ after: 5 });
+        },
+        { reconnect: { backoff: constantBackoff(0) } },
+      );
+      const states = recordStates(socket, m.scheduler);
+      m.scheduler.schedule(() => socket.send('after'), 10);
+      m.scheduler.schedule(() => socket.close(), 20);
+      m.flush();
+      expect(states.map(([t, status]) => [t, status])).to.deep.equal([
+        [0, 'connecting'],
+        [2, 'open'],
+        [5, 'reconnecting'],
+        [5, 'connecting'],
+        [7, 'open'],
+        [20, 'closing'],
+        [20, 'closed'],
+      ]);
+      expect(transport.connections.length).to.equal(1);
+      expect(transport.sockets.map((s) => s.startedAt)).to.deep.equal([0, 5]);
+      expect(transport.sockets[1]!.writtenTexts).to.deep.equal(['"after"']);
+    }),
+  );
 });

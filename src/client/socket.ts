@@ -262,6 +262,12 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private readonly session$: Observable<void>;
   private readonly isPong: ((message: In) => boolean) | undefined;
 
+  /** Whether url, protocols and headers are fixed values (no functions): then one transport connection serves every attempt. */
+  private readonly fixedRequest: boolean;
+  private fixedConn: TransportConnection | undefined;
+  private fixedUrl = '';
+  /** The current attempt, while it lasts. */
+  private current: Attempt<In, Out> | undefined;
   /** The connection of the current attempt, while it lasts. */
   private conn: TransportConnection | undefined;
   /** The socket is open, authenticated, and writing is not paused (nor rate-limited). */
@@ -301,6 +307,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.codec = config.codec;
     this.isPong = config.heartbeat?.isPong;
     this.protocol = config.protocol;
+    this.fixedRequest = typeof config.url !== 'function' && typeof config.protocols !== 'function' && typeof config.headers !== 'function';
     this.limiter = config.rateLimit === undefined ? undefined : new TokenBucket<Out>(config.rateLimit, config.scheduler);
     if (config.outbox !== DEFAULT_OUTBOX) new Outbox<Queued<In, Out>>(config.outbox, config.scheduler, () => undefined).dispose(); // validate now
     this.stateSubject = new BehaviorSubject<SocketState>({ status: 'closed', requested: false, gaveUp: false });
@@ -540,12 +547,24 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   /** One connection attempt: subscribing opens a socket; it emits once when the socket opens, and errors or completes when it ends. */
   private attempt(): Observable<void> {
     return new Observable<void>((subscriber) => {
-      const request = this.buildRequest();
-      const conn = this.config.transport.open(request);
-      const attempt = new Attempt<In, Out>(this, subscriber, conn, this.nextAttempt, request.url, this.scheduler.now());
+      // With a fixed url, protocols and headers one transport connection serves every attempt (its events are cold:
+      // each subscription is a new socket); otherwise each attempt asks the functions again.
+      let conn = this.fixedConn;
+      let url = this.fixedUrl;
+      if (conn === undefined) {
+        const request = this.buildRequest();
+        conn = this.config.transport.open(request);
+        url = request.url;
+        if (this.fixedRequest) {
+          this.fixedConn = conn;
+          this.fixedUrl = url;
+        }
+      }
+      const attempt = new Attempt<In, Out>(this, subscriber, conn, this.nextAttempt, url, this.scheduler.now());
       this.conn = conn;
-      this.setState({ status: 'connecting', attempt: attempt.attempt, url: request.url });
-      if (this.evs?.observed === true) this.emit({ type: 'connecting', attempt: attempt.attempt, url: request.url, time: attempt.startedAt });
+      this.current = attempt;
+      this.setState({ status: 'connecting', attempt: attempt.attempt, url });
+      if (this.evs?.observed === true) this.emit({ type: 'connecting', attempt: attempt.attempt, url, time: attempt.startedAt });
       attempt.events = conn.events.subscribe(attempt);
       return attempt;
     });
@@ -610,7 +629,10 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   /** @internal An attempt ended (torn down): forget its connection. */
   onEnd(attempt: Attempt<In, Out>): void {
-    if (this.conn !== attempt.conn) return;
+    // The attempt, not its connection, is compared: with a fixed request every attempt shares one connection,
+    // and rxjs runs an ended attempt's teardown after a synchronous resubscription has started the next one.
+    if (this.current !== attempt) return;
+    this.current = undefined;
     this.detach();
     const { ended, closeEvent } = attempt;
     this.reqs?.connectionLost(
@@ -675,7 +697,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
    * the outbox is flushed; only then is the state `open`.
    */
   private becomeReady(scope: Attempt<In, Out>, url: string, protocol: string): void {
-    if (this.conn !== scope.conn) return;
+    if (this.current !== scope) return;
     this.ready = true;
     this.writable = !this.paused;
     const front: Array<OutboxEntry<Queued<In, Out>>> = [];
@@ -692,7 +714,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       for (let i = front.length - 1; i >= 0; i--) box.unshift(front[i]!);
     }
     this.flush();
-    if (this.conn === scope.conn && !this.closed) this.setState({ status: 'open', attempt: scope.attempt, url, protocol });
+    if (this.current === scope && !this.closed) this.setState({ status: 'open', attempt: scope.attempt, url, protocol });
   }
 
   // ---- authentication ------------------------------------------------------------------------
@@ -1021,6 +1043,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   /** The current connection is gone: stop writing to it. */
   private detach(): void {
+    this.current = undefined;
     this.conn = undefined;
     this.open = false;
     this.ready = false;
