@@ -15,6 +15,15 @@ const cpuMs = (): number => {
   return (usage.user + usage.system) / 1000;
 };
 
+/** A promise (`finished`) and the function that resolves it (`finish`, idempotent). */
+function latch(): { finish: () => void; finished: Promise<void> } {
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  return { finish, finished };
+}
+
 function report(message: ChildMessage): void {
   if (process.send) process.send(message);
   else console.log(JSON.stringify(message));
@@ -71,10 +80,7 @@ async function throughput(task: ThroughputTask): Promise<Metrics> {
   let startReceived = 0;
   let startCpu = 0;
   let result: Metrics | undefined;
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
+  const { finish, finished } = latch();
 
   const onMessage = (): void => {
     received++;
@@ -130,10 +136,7 @@ async function latency(task: LatencyTask): Promise<Metrics> {
   let warm = 0;
   let sentAt = 0;
   let adapter: Adapter | undefined;
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
+  const { finish, finished } = latch();
   const onMessage = (): void => {
     const t = now();
     if (warm < task.warmup) warm++;
@@ -248,10 +251,7 @@ async function reconnect(task: ReconnectTask): Promise<Metrics> {
   let openedAt = 0n;
   let dialOfOpen = 0n;
   let adapter: Adapter | undefined;
-  let finish: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
+  const { finish, finished } = latch();
   let lastProgress = Date.now();
   let closeOfOpen = 0n;
   const onOpen = (): void => {

@@ -242,9 +242,8 @@ function whatwgPeer(options: AdapterOptions, socket: WhatwgLike): Adapter {
   };
 }
 
-function reconnectingWebSocket(options: AdapterOptions): Adapter {
-  // Its CommonJS build exports the class itself.
-  const ReconnectingWebSocket = require('reconnecting-websocket') as new (...args: unknown[]) => WhatwgLike;
+/** A reconnecting-websocket-style peer (same constructor options), without reconnection delays. */
+function noDelayPeer(ReconnectingWebSocket: new (...args: unknown[]) => WhatwgLike, options: AdapterOptions): Adapter {
   const socket = new ReconnectingWebSocket(options.url, [], {
     WebSocket,
     ...NO_DELAY,
@@ -253,14 +252,13 @@ function reconnectingWebSocket(options: AdapterOptions): Adapter {
   return whatwgPeer(options, socket);
 }
 
+function reconnectingWebSocket(options: AdapterOptions): Adapter {
+  // Its CommonJS build exports the class itself.
+  return noDelayPeer(require('reconnecting-websocket') as new (...args: unknown[]) => WhatwgLike, options);
+}
+
 function partySocket(options: AdapterOptions): Adapter {
-  const ReconnectingWebSocket = (require('partysocket/ws') as { default: new (...args: unknown[]) => WhatwgLike }).default;
-  const socket = new ReconnectingWebSocket(options.url, [], {
-    WebSocket,
-    ...NO_DELAY,
-    maxRetries: options.reconnect ? Infinity : 0,
-  });
-  return whatwgPeer(options, socket);
+  return noDelayPeer((require('partysocket/ws') as { default: new (...args: unknown[]) => WhatwgLike }).default, options);
 }
 
 function websocketTs(options: AdapterOptions): Adapter {

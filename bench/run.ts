@@ -121,6 +121,23 @@ function row(kind: Kind, codec: CodecKind, task: Omit<TaskSpec, 'kind' | 'codec'
   };
 }
 
+/**
+ * The rows of an echo section, in table order: raw ws, wsTransport(), connect() with the codec,
+ * `more` (listed after connect()), rxjs webSocket with identity (de)serializers, then the peers.
+ */
+function echoRows(codec: 'text' | 'binary', task: Omit<TaskSpec, 'kind' | 'codec' | 'telemetry'>, more: readonly Row[] = []): Row[] {
+  return [
+    row('ws', codec, task, codec === 'text' ? { label: 'raw ws 8 (strings)' } : {}),
+    row('rxnova-transport', codec, task),
+    row('rxnova', codec, task, { label: `rxnova connect(), ${codec}()` }),
+    ...more,
+    row('rxjs', codec, task, { label: 'rxjs webSocket, identity (de)serializer' }),
+    ...PEERS.map((kind) => row(kind, codec, task)),
+  ];
+}
+
+const CPU_PER_MESSAGE: MetricSpec = { key: 'cpuUsPerMsg', label: 'client CPU µs/msg', unit: 'µs', better: 'lower' };
+
 function plan(bufferutilNative: boolean): Section[] {
   const sections: Section[] = [];
   const t = { measure: 'throughput', window: 1_000, maxMessages: 50_000_000, ...P.throughput } as const;
@@ -130,15 +147,10 @@ function plan(bufferutilNative: boolean): Section[] {
     title: '64 B text echo, 1 connection, 1,000 in flight',
     metrics: [
       { key: 'msgPerSec', label: 'msg/s', unit: 'msg/s', better: 'higher' },
-      { key: 'cpuUsPerMsg', label: 'client CPU µs/msg', unit: 'µs', better: 'lower' },
+      CPU_PER_MESSAGE,
     ],
     rows: [
-      row('ws', 'text', text, { label: 'raw ws 8 (strings)' }),
-      row('rxnova-transport', 'text', text),
-      row('rxnova', 'text', text, { label: 'rxnova connect(), text()' }),
-      ...(QUICK ? [] : [row('rxnova', 'text', text, { label: 'rxnova connect(), text(), events$ subscribed', suffix: '+events', telemetry: true })]),
-      row('rxjs', 'text', text, { label: 'rxjs webSocket, identity (de)serializer' }),
-      ...PEERS.map((kind) => row(kind, 'text', text)),
+      ...echoRows('text', text, QUICK ? [] : [row('rxnova', 'text', text, { label: 'rxnova connect(), text(), events$ subscribed', suffix: '+events', telemetry: true })]),
       row('ws', 'json', text, { label: 'raw ws 8 + JSON.parse/stringify', suffix: '+json' }),
       row('rxnova', 'json', text, { label: 'rxnova connect(), json()', suffix: '+json' }),
       row('rxjs', 'json', text, { label: 'rxjs webSocket, its default JSON', suffix: '+json' }),
@@ -153,14 +165,10 @@ function plan(bufferutilNative: boolean): Section[] {
     title: '16 KiB binary echo, 1 connection, 1,000 in flight',
     metrics: [
       { key: 'mbPerSec', label: 'MB/s', unit: 'MB/s', better: 'higher' },
-      { key: 'cpuUsPerMsg', label: 'client CPU µs/msg', unit: 'µs', better: 'lower' },
+      CPU_PER_MESSAGE,
     ],
     rows: [
-      row('ws', 'binary', bin),
-      row('rxnova-transport', 'binary', bin),
-      row('rxnova', 'binary', bin, { label: 'rxnova connect(), binary()' }),
-      row('rxjs', 'binary', bin, { label: 'rxjs webSocket, identity (de)serializer' }),
-      ...PEERS.map((kind) => row(kind, 'binary', bin)),
+      ...echoRows('binary', bin),
       ...(bufferutilNative
         ? [
             row('ws', 'binary', bin, { label: 'raw ws 8, with bufferutil', suffix: '+bufferutil', bufferutil: true }),
@@ -181,13 +189,7 @@ function plan(bufferutilNative: boolean): Section[] {
       { key: 'p50Us', label: 'p50 µs', unit: 'µs', better: 'lower' },
       { key: 'p99Us', label: 'p99 µs', unit: 'µs', better: 'lower' },
     ],
-    rows: [
-      row('ws', 'text', lat, { label: 'raw ws 8 (strings)' }),
-      row('rxnova-transport', 'text', lat),
-      row('rxnova', 'text', lat, { label: 'rxnova connect(), text()' }),
-      row('rxjs', 'text', lat, { label: 'rxjs webSocket, identity (de)serializer' }),
-      ...PEERS.map((kind) => row(kind, 'text', lat)),
-    ],
+    rows: echoRows('text', lat),
     runs: RUNS,
     timeoutMs: P.latency.maxMs + 20_000,
   });

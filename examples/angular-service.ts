@@ -16,6 +16,7 @@
 import { distinctUntilChanged, filter, firstValueFrom, map, Observable, Subject, takeUntil } from 'rxjs';
 import { connect, exponentialBackoff, jsonRpc, JsonRpcMessage, JsonRpcRequest, Socket, SocketState } from '../src/node';
 import { startExchange } from '../spec/support/exchange-server';
+import { log, runExample } from './run-example';
 
 // ---- the service -----------------------------------------------------------------------------
 
@@ -118,8 +119,6 @@ export class TickerComponent /* implements OnInit, OnDestroy */ {
 
 // ---- Angular's part, played by hand ------------------------------------------------------------
 
-const started = Date.now();
-const log = (text: string): void => console.log(`${String(Date.now() - started).padStart(5)} ms  ${text}`);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main(): Promise<void> {
@@ -165,13 +164,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-const watchdog = setTimeout(() => {
-  console.error('angular-service: did not finish within 10 s');
-  process.exit(1);
-}, 10_000);
-watchdog.unref();
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runExample('angular-service', 10_000, main);

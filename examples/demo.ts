@@ -12,6 +12,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { connect, exponentialBackoff, logTo } from '../src/node';
+import { log, runExample } from './run-example';
 
 interface Message {
   readonly id: number;
@@ -19,9 +20,6 @@ interface Message {
 
 const BATCH = 250;
 const RESTARTS = 3;
-const started = Date.now();
-const elapsed = (): string => `${String(Date.now() - started).padStart(5)} ms`;
-const log = (text: string): void => console.log(`${elapsed()}  ${text}`);
 
 /** An echo server on a fixed port that can be stopped and started again. */
 class EchoServer {
@@ -125,13 +123,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-const watchdog = setTimeout(() => {
-  console.error('demo: did not finish within 15 s');
-  process.exit(1);
-}, 15_000);
-watchdog.unref();
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runExample('demo', 15_000, main);

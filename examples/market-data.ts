@@ -15,6 +15,7 @@
 import { filter, firstValueFrom, lastValueFrom, Subscription, take, tap, toArray } from 'rxjs';
 import { connect, exponentialBackoff, jsonRpc, JsonRpcMessage, JsonRpcRequest, RemoteError } from '../src/node';
 import { startExchange } from '../spec/support/exchange-server';
+import { log, runExample } from './run-example';
 
 interface Ticker {
   readonly instrument_name: string;
@@ -27,8 +28,6 @@ interface BuyResult {
   readonly order: { readonly order_id: string; readonly instrument_name: string; readonly amount: number; readonly order_state: string };
 }
 
-const started = Date.now();
-const log = (text: string): void => console.log(`${String(Date.now() - started).padStart(5)} ms  ${text}`);
 
 async function main(): Promise<void> {
   const exchange = await startExchange({ clientId: 'demo-client', clientSecret: 'demo-secret', publishInterval: 100 });
@@ -105,13 +104,4 @@ async function main(): Promise<void> {
   process.exitCode = ok ? 0 : 1;
 }
 
-const watchdog = setTimeout(() => {
-  console.error('market-data: did not finish within 10 s');
-  process.exit(1);
-}, 10_000);
-watchdog.unref();
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runExample('market-data', 10_000, main);

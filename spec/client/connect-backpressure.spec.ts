@@ -7,10 +7,9 @@
  */
 import { expect } from 'chai';
 import { binary } from '../../src/client/codec';
-import type { Socket } from '../../src/client/socket';
 import { OutboxFullError } from '../../src/errors';
 import { connect } from '../../src/node';
-import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+import { ClientServer, socketFixture, startClientServer, waitFor } from '../support/client-server';
 
 const SIZE = 64 * 1024;
 /** The WebSocket header of a masked 64 KiB binary frame: 2 + 8 (length) + 4 (mask) bytes. */
@@ -30,19 +29,12 @@ function sequenceOf(data: string | Buffer): number {
 
 describe('connect() backpressure against a server that stops reading', () => {
   let server: ClientServer;
-  let socket: Socket<Uint8Array, Uint8Array> | undefined;
-  let recording: SocketRecording | undefined;
+  const fixture = socketFixture();
 
   beforeEach(async () => {
-    server = await startClientServer({ echo: false });
+    server = fixture.adopt(await startClientServer({ echo: false }));
   });
-  afterEach(async () => {
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-    await server.dispose();
-  });
+  afterEach(() => fixture.dispose());
 
   it('should pause writing above the high-water mark, fill the outbox up to its limit, then deliver everything in order', async () => {
     const highWaterMark = 256 * 1024;
@@ -53,8 +45,7 @@ describe('connect() backpressure against a server that stops reading', () => {
       backpressure: { highWaterMark, pollInterval: 5 },
       outbox: { maxMessages },
     });
-    socket = s;
-    const rec = (recording = recordSocket(s));
+    const rec = fixture.track(s);
     await rec.reach('open');
     const connection = server.connections[0]!;
     connection.pauseReading();

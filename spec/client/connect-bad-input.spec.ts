@@ -4,42 +4,24 @@
  * echoes; nothing is reported dropped).
  */
 import { expect } from 'chai';
-import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { Socket } from '../../src/client/socket';
 import { CodecError, InvalidFrameError, InvalidOptionsError, InvalidUrlError, SocketClosedError } from '../../src/errors';
 import { connect } from '../../src/node';
-import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+import { ClientServer, replyRawOnRequest, socketFixture, SocketRecording, startClientServer, waitFor } from '../support/client-server';
 
 describe('connect() with bad input against a real server', () => {
   let server: ClientServer;
-  let socket: Socket<unknown, unknown> | undefined;
-  let recording: SocketRecording | undefined;
+  const fixture = socketFixture();
 
   before(async () => {
-    server = await startClientServer({
-      // A JSON string "raw:TEXT" makes the server send TEXT as it is (not JSON).
-      onMessage: (connection, data) => {
-        if (typeof data === 'string' && data.startsWith('"raw:')) {
-          connection.socket.send(JSON.parse(data).slice(4) as string);
-          return true;
-        }
-        return false;
-      },
-    });
+    server = await startClientServer({ onMessage: replyRawOnRequest });
   });
-  afterEach(() => {
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-  });
+  afterEach(() => fixture.dispose());
   after(() => server.dispose());
 
   /** An open socket to the echo server, recorded. */
   async function open(path: string): Promise<{ s: Socket<unknown, unknown>; rec: SocketRecording }> {
-    const s = connect(server.url(path), { heartbeat: false, reconnect: { backoff: constantBackoff(20) } });
-    socket = s;
-    const rec = (recording = recordSocket(s));
+    const { s, rec } = fixture.open(server.url(path));
     await rec.reach('open');
     return { s, rec };
   }

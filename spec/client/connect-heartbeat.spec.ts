@@ -7,13 +7,11 @@
  */
 import { expect } from 'chai';
 import { Socket as NetSocket } from 'net';
-import type { Subscription } from 'rxjs';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
-import type { Socket } from '../../src/client/socket';
 import { HeartbeatTimeoutError } from '../../src/errors';
 import { connect } from '../../src/node';
 import { ChildEchoServer, startChildEchoServer } from '../support/client-child-server';
-import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+import { ClientServer, socketFixture, startClientServer, waitFor } from '../support/client-server';
 
 /**
  * The live TCP sockets this process holds to `port`, from Node's internal handle list: the only
@@ -31,17 +29,9 @@ function isGone(socket: NetSocket): boolean {
 }
 
 describe('connect() heartbeat against real servers', () => {
-  let socket: Socket<unknown, unknown> | undefined;
-  let recording: SocketRecording | undefined;
-  const subscriptions: Subscription[] = [];
+  const fixture = socketFixture();
 
-  afterEach(() => {
-    subscriptions.splice(0).forEach((s) => s.unsubscribe());
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-  });
+  afterEach(() => fixture.dispose());
 
   describe('with a server process that freezes (SIGSTOP)', () => {
     let child: ChildEchoServer | undefined;
@@ -62,14 +52,13 @@ describe('connect() heartbeat against real servers', () => {
         heartbeat: { interval, timeout },
         reconnect: { backoff: constantBackoff(20) },
       });
-      socket = s;
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       await rec.reach('open');
 
       // Freeze the server right after a pong has answered a ping: the next ping goes out about
       // `interval` later, and its deadline passes `timeout` after that.
       let frozenAt: number | undefined;
-      subscriptions.push(
+      fixture.hold(
         s.events$.subscribe((event) => {
           if (event.type === 'rtt' && frozenAt === undefined) {
             server.freeze();
@@ -106,8 +95,7 @@ describe('connect() heartbeat against real servers', () => {
         reconnect: { backoff: constantBackoff(20) },
         connectTimeout: 0,
       });
-      socket = s;
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       await rec.reach('open');
       const sockets = tcpSocketsTo(server.port);
       expect(sockets.length).to.equal(1);
@@ -124,8 +112,7 @@ describe('connect() heartbeat against real servers', () => {
       child = await startChildEchoServer();
       const server = child;
       const s = connect(server.url('/close-timeout'), { heartbeat: false, closeTimeout: 150 });
-      socket = s;
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       await rec.reach('open');
       const [tcp] = tcpSocketsTo(server.port);
       expect(tcp, 'the TCP socket of the open connection').to.not.equal(undefined);
@@ -162,8 +149,7 @@ describe('connect() heartbeat against real servers', () => {
         heartbeat: { interval: 40, timeout: 500, ping: { type: 'ping' }, isPong: (m) => m.type === 'pong' },
         reconnect: { backoff: constantBackoff(20) },
       });
-      socket = s as Socket<unknown, unknown>;
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       await waitFor(() => rec.eventsOf('rtt').length >= 3, 'three round trips', 3000);
       s.send({ type: 'data', n: 1 });
       await waitFor(() => rec.messages.length === 1, 'the echo of the data message');

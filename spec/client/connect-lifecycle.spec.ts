@@ -5,34 +5,19 @@
  */
 import { expect } from 'chai';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
-import type { Socket } from '../../src/client/socket';
 import type { SocketState } from '../../src/client/state';
 import { ConnectionClosedError, HandshakeError } from '../../src/errors';
 import { connect } from '../../src/node';
-import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+import { socketFixture, startClientServer, waitFor } from '../support/client-server';
 
 describe('connect() life cycle against a real server', () => {
-  let server: ClientServer | undefined;
-  let socket: Socket<unknown, unknown> | undefined;
-  let recording: SocketRecording | undefined;
+  const fixture = socketFixture();
+  const { track } = fixture;
 
-  afterEach(async () => {
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-    await server?.dispose();
-    server = undefined;
-  });
-
-  function track<In, Out>(s: Socket<In, Out>, options?: { messages?: boolean }): SocketRecording {
-    socket = s as Socket<unknown, unknown>;
-    recording = recordSocket(s, options);
-    return recording;
-  }
+  afterEach(() => fixture.dispose());
 
   it('should go connecting, open, reconnecting, connecting, open, closing, closed across a server restart', async () => {
-    const srv = (server = await startClientServer());
+    const srv = fixture.adopt(await startClientServer());
     const s = connect(srv.url('/states'), { heartbeat: false, reconnect: { backoff: constantBackoff(150) } });
     const rec = track(s);
     await rec.reach('open');
@@ -65,7 +50,7 @@ describe('connect() life cycle against a real server', () => {
   });
 
   it("should close with the given code and reason: the server sees them, messages$ completes, state$ completes after 'closed'", async () => {
-    const srv = (server = await startClientServer());
+    const srv = fixture.adopt(await startClientServer());
     const s = connect(srv.url('/bye'), { heartbeat: false });
     const rec = track(s);
     await rec.reach('open');
@@ -84,7 +69,7 @@ describe('connect() life cycle against a real server', () => {
 
   it('should call a headers function on every attempt and send what it returns with that upgrade', async () => {
     // The first two upgrades are refused with 503 (retried), the third is accepted.
-    const srv = (server = await startClientServer({ refuse: (_request, index) => (index < 2 ? { status: 503 } : undefined) }));
+    const srv = fixture.adopt(await startClientServer({ refuse: (_request, index) => (index < 2 ? { status: 503 } : undefined) }));
     let calls = 0;
     const s = connect(srv.url('/headers'), {
       heartbeat: false,
@@ -103,7 +88,7 @@ describe('connect() life cycle against a real server', () => {
   });
 
   it('should retry a 503 handshake and open on a later attempt', async () => {
-    const srv = (server = await startClientServer({ refuse: (_request, index) => (index < 2 ? { status: 503 } : undefined) }));
+    const srv = fixture.adopt(await startClientServer({ refuse: (_request, index) => (index < 2 ? { status: 503 } : undefined) }));
     const s = connect(srv.url('/busy'), { heartbeat: false, reconnect: { backoff: constantBackoff(20) } });
     const rec = track(s);
     await rec.reach('open');
@@ -115,7 +100,7 @@ describe('connect() life cycle against a real server', () => {
   });
 
   it('should give up on a 401 handshake: closed with gaveUp and HandshakeError, messages$ errors, no retry', async () => {
-    const srv = (server = await startClientServer({
+    const srv = fixture.adopt(await startClientServer({
       refuse: () => ({ status: 401, headers: { 'WWW-Authenticate': 'Bearer realm="rxnova"' } }),
     }));
     const s = connect(srv.url('/denied'), { heartbeat: false, reconnect: { backoff: constantBackoff(20) } });
@@ -135,7 +120,7 @@ describe('connect() life cycle against a real server', () => {
 
   it('should offer the subprotocols and report the one the server chose', async () => {
     let offered: string[] = [];
-    const srv = (server = await startClientServer({
+    const srv = fixture.adopt(await startClientServer({
       handleProtocols: (protocols) => {
         offered = [...protocols];
         return protocols.has('v1.rxnova') ? 'v1.rxnova' : false;
@@ -151,7 +136,7 @@ describe('connect() life cycle against a real server', () => {
   });
 
   it('should open lazily on the first subscriber of messages$ and close after the last one leaves', async () => {
-    const srv = (server = await startClientServer());
+    const srv = fixture.adopt(await startClientServer());
     const s = connect(srv.url('/lazy'), { heartbeat: false, lazy: true });
     const rec = track(s, { messages: false });
     // An eager socket opened after it proves time has passed: the lazy one has not connected.

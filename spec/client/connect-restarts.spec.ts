@@ -11,10 +11,9 @@
  */
 import { expect } from 'chai';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
-import type { Socket } from '../../src/client/socket';
 import { ConnectError, ConnectionClosedError } from '../../src/errors';
 import { connect } from '../../src/node';
-import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+import { ClientServer, socketFixture, startClientServer, waitFor } from '../support/client-server';
 
 /** Index of the first element where `actual` differs from `expected` (or the shorter length), -1 if equal. */
 function firstDifference(actual: readonly unknown[], expected: readonly unknown[]): number {
@@ -27,24 +26,16 @@ const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 
 describe('connect() against a server that restarts', () => {
   let server: ClientServer;
-  let socket: Socket<unknown, number> | undefined;
-  let recording: SocketRecording | undefined;
+  const fixture = socketFixture();
 
   beforeEach(async () => {
-    server = await startClientServer({ echo: false });
+    server = fixture.adopt(await startClientServer({ echo: false }));
   });
-  afterEach(async () => {
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-    await server.dispose();
-  });
+  afterEach(() => fixture.dispose());
 
   it('should deliver 10,000 messages sent across three server restarts, each once, in order, and report none dropped', async () => {
     const s = connect<unknown, number>(server.url('/ordered'), { heartbeat: false, reconnect: { backoff: constantBackoff(20) } });
-    socket = s;
-    const rec = (recording = recordSocket(s));
+    const rec = fixture.track(s);
     let sent = 0;
     const sendBurst = (count: number): void => {
       for (let i = 0; i < count; i++) s.send(sent++);
@@ -103,8 +94,7 @@ describe('connect() against a server that restarts', () => {
       heartbeat: false,
       reconnect: { backoff: constantBackoff(100), maxAttempts: 2, resetAfter: 50 },
     });
-    socket = s;
-    const rec = (recording = recordSocket(s));
+    const rec = fixture.track(s);
     for (let outage = 1; outage <= 3; outage++) {
       await rec.reach('open');
       const openedAt = Date.now();

@@ -7,11 +7,10 @@ import { expect } from 'chai';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { SocketEvent } from '../../src/client/events';
 import { LogLevel, logTo } from '../../src/client/log-to';
-import type { Socket } from '../../src/client/socket';
 import { ConnectError, HandshakeError, InvalidOptionsError } from '../../src/errors';
 import { connect } from '../../src/node';
 import { closedPort } from '../support/peers';
-import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+import { socketFixture, startClientServer, waitFor } from '../support/client-server';
 
 interface Entry {
   readonly level: LogLevel;
@@ -49,26 +48,17 @@ const typeOf = (entry: Entry): string => {
 
 describe('logTo()', () => {
   describe('with real sockets', () => {
-    let server: ClientServer | undefined;
-    let socket: Socket<unknown, unknown> | undefined;
-    let recording: SocketRecording | undefined;
+    const fixture = socketFixture();
 
-    afterEach(async () => {
-      recording?.stop();
-      socket?.close();
-      socket = undefined;
-      recording = undefined;
-      await server?.dispose();
-      server = undefined;
-    });
+    afterEach(() => fixture.dispose());
 
     it('should log a connection at the default levels, with a token in the URL redacted', async () => {
-      const srv = (server = await startClientServer());
+      const srv = fixture.adopt(await startClientServer());
       const url = srv.url('/feed?token=s3cr3t&room=7');
-      const s = (socket = connect(url, { heartbeat: false, lazy: true }));
+      const s = connect(url, { heartbeat: false, lazy: true });
       const { logger, entries } = fakeLogger();
       const logging = s.events$.subscribe(logTo(logger, { level: 'debug' }));
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       await rec.reach('open');
       s.send('hi');
       await waitFor(() => rec.messages.length === 1, 'the echo');
@@ -90,13 +80,13 @@ describe('logTo()', () => {
 
     it('should redact a token in the URL inside error messages of reconnect and give-up events', async () => {
       const port = await closedPort();
-      const s = (socket = connect(`ws://127.0.0.1:${port}/feed?access_token=abc123`, {
+      const s = connect(`ws://127.0.0.1:${port}/feed?access_token=abc123`, {
         heartbeat: false,
         reconnect: { backoff: constantBackoff(10), maxAttempts: 1 },
-      }));
+      });
       const { logger, entries } = fakeLogger();
       s.events$.subscribe(logTo(logger));
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       await rec.reach('closed');
       expect(entries.map((e) => e.level)).to.deep.equal(['warn', 'error']);
       expect(entries[0]!.message).to.match(/^\[rxnova\] reconnecting in 10 ms \(attempt 1\): rxnova: could not connect to .*access_token=\[redacted\]/);
@@ -109,13 +99,13 @@ describe('logTo()', () => {
     });
 
     it('should redact Set-Cookie and other secret header fields of a refused handshake', async () => {
-      const srv = (server = await startClientServer({
+      const srv = fixture.adopt(await startClientServer({
         refuse: () => ({ status: 401, headers: { 'Set-Cookie': 'session=abc; HttpOnly', 'X-Request-Id': 'r-1' } }),
       }));
-      const s = (socket = connect(srv.url('/denied'), { heartbeat: false }));
+      const s = connect(srv.url('/denied'), { heartbeat: false });
       const { logger, entries } = fakeLogger();
       s.events$.subscribe(logTo(logger));
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       await rec.reach('closed');
       expect(entries.map((e) => [e.level, e.message])).to.deep.equal([['error', '[rxnova] gave up: rxnova: handshake failed: HTTP status 401']]);
       const error = entries[0]!.details!['error'] as { headers: Record<string, string> };
@@ -128,11 +118,11 @@ describe('logTo()', () => {
 
     it('should redact Authorization, Cookie and user-named fields of a dropped message, keeping the rest', async () => {
       // Every upgrade is refused with 503 (retried), so messages wait in the outbox until close().
-      const srv = (server = await startClientServer({ refuse: () => ({ status: 503 }) }));
-      const s = (socket = connect(srv.url('/queued'), { heartbeat: false, reconnect: { backoff: constantBackoff(20) } }));
+      const srv = fixture.adopt(await startClientServer({ refuse: () => ({ status: 503 }) }));
+      const s = connect(srv.url('/queued'), { heartbeat: false, reconnect: { backoff: constantBackoff(20) } });
       const { logger, entries } = fakeLogger();
       s.events$.subscribe(logTo(logger, { redact: ['apiKey', 'PIN'] }));
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       s.send({
         op: 'login',
         headers: { Authorization: 'Bearer t0k3n', Cookie: 'sid=c00k1e', Accept: 'json' },

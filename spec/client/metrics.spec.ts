@@ -3,50 +3,31 @@
  * echoes, restarts and sends a frame that is not JSON.
  */
 import { expect } from 'chai';
-import { EMPTY, Subscription } from 'rxjs';
+import { EMPTY } from 'rxjs';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { metrics, SocketMetrics } from '../../src/client/metrics';
-import type { Socket } from '../../src/client/socket';
 import { InvalidOptionsError } from '../../src/errors';
 import { connect } from '../../src/node';
-import { ClientServer, recordSocket, SocketRecording, startClientServer, waitFor } from '../support/client-server';
+import { ClientServer, replyRawOnRequest, socketFixture, startClientServer, waitFor } from '../support/client-server';
 
 describe('metrics()', () => {
   let server: ClientServer;
-  let socket: Socket<unknown, unknown> | undefined;
-  let recording: SocketRecording | undefined;
-  const subscriptions: Subscription[] = [];
+  const fixture = socketFixture();
 
   beforeEach(async () => {
-    server = await startClientServer({
-      // A JSON string "raw:TEXT" makes the server send TEXT as it is (not JSON).
-      onMessage: (connection, data) => {
-        if (typeof data === 'string' && data.startsWith('"raw:')) {
-          connection.socket.send(JSON.parse(data).slice(4) as string);
-          return true;
-        }
-        return false;
-      },
-    });
+    server = fixture.adopt(await startClientServer({ onMessage: replyRawOnRequest }));
   });
-  afterEach(async () => {
-    subscriptions.splice(0).forEach((s) => s.unsubscribe());
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-    await server.dispose();
-  });
+  afterEach(() => fixture.dispose());
 
   it('should count messages and bytes in and out, opens, reconnects, drops, decode errors and the last rtt', async () => {
-    const s = (socket = connect(server.url('/metrics'), {
+    const s = connect(server.url('/metrics'), {
       heartbeat: { interval: 30, timeout: 1000 },
       reconnect: { backoff: constantBackoff(20) },
-    }));
+    });
     const snapshots: SocketMetrics[] = [];
     let completed = false;
-    subscriptions.push(metrics(s, { interval: 0 }).subscribe({ next: (m) => snapshots.push(m), complete: () => (completed = true) }));
-    const rec = (recording = recordSocket(s));
+    fixture.hold(metrics(s, { interval: 0 }).subscribe({ next: (m) => snapshots.push(m), complete: () => (completed = true) }));
+    const rec = fixture.track(s);
     const last = (): SocketMetrics => snapshots[snapshots.length - 1]!;
     await rec.reach('open');
 
@@ -100,10 +81,10 @@ describe('metrics()', () => {
   });
 
   it('should count an open per connection across a server restart', async () => {
-    const s = (socket = connect(server.url('/opens'), { heartbeat: false, reconnect: { backoff: constantBackoff(100) } }));
+    const s = connect(server.url('/opens'), { heartbeat: false, reconnect: { backoff: constantBackoff(100) } });
     const snapshots: SocketMetrics[] = [];
-    subscriptions.push(metrics(s, { interval: 0 }).subscribe((m) => snapshots.push(m)));
-    const rec = (recording = recordSocket(s));
+    fixture.hold(metrics(s, { interval: 0 }).subscribe((m) => snapshots.push(m)));
+    const rec = fixture.track(s);
     await rec.reach('open');
     await server.stop(1012, 'service restart');
     await server.start();

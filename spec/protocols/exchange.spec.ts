@@ -8,13 +8,12 @@
  * connection drops are not replayed onto the next connection.
  */
 import { expect } from 'chai';
-import { firstValueFrom, Subscription } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { ConnectOptions } from '../../src/client/connect-options';
 import type { Socket } from '../../src/client/socket';
-import { connect } from '../../src/node';
 import { jsonRpc, JsonRpcMessage, JsonRpcRequest } from '../../src/protocols/json-rpc';
-import { recordSocket, SocketRecording, waitFor } from '../support/client-server';
+import { socketFixture, SocketRecording, waitFor } from '../support/client-server';
 import { Exchange, ExchangeConnection, startExchange } from '../support/exchange-server';
 
 type RpcSocket = Socket<JsonRpcMessage, JsonRpcRequest>;
@@ -33,33 +32,15 @@ function subscribeCounts(connection: ExchangeConnection, channels: readonly stri
 
 describe('jsonRpc() under an exchange workload', () => {
   let exchange: Exchange;
-  let socket: RpcSocket | undefined;
-  let recording: SocketRecording | undefined;
-  const subscriptions: Subscription[] = [];
+  const fixture = socketFixture();
 
   beforeEach(async () => {
-    exchange = await startExchange();
+    exchange = fixture.adopt(await startExchange());
   });
-  afterEach(async () => {
-    subscriptions.splice(0).forEach((s) => s.unsubscribe());
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-    await exchange.dispose();
-  });
+  afterEach(() => fixture.dispose());
 
   function open(options: ConnectOptions<JsonRpcMessage, JsonRpcRequest> = {}): { s: RpcSocket; rec: SocketRecording } {
-    const s = connect<JsonRpcMessage, JsonRpcRequest>(exchange.url, {
-      protocol: jsonRpc(),
-      auth,
-      heartbeat: false,
-      reconnect: { backoff: constantBackoff(30) },
-      ...options,
-    });
-    socket = s;
-    recording = recordSocket(s, { messages: false });
-    return { s, rec: recording };
+    return fixture.open(exchange.url, { protocol: jsonRpc(), auth, reconnect: { backoff: constantBackoff(30) }, ...options }, { messages: false });
   }
 
   /** Subscribes to every channel, recording what each receives and any error. */
@@ -69,7 +50,7 @@ describe('jsonRpc() under an exchange workload', () => {
     for (const channel of channels) {
       const values: unknown[] = [];
       data.set(channel, values);
-      subscriptions.push(s.channel(channel).subscribe({ next: (value) => values.push(value), error: (error: unknown) => errors.push(error) }));
+      fixture.hold(s.channel(channel).subscribe({ next: (value) => values.push(value), error: (error: unknown) => errors.push(error) }));
     }
     return { data, errors };
   }
@@ -164,8 +145,8 @@ describe('jsonRpc() under an exchange workload', () => {
     const { s, rec } = open({ rateLimit: { capacity: 3, refillPerSecond: 2 } });
     await rec.reach('open');
     const first = s.channel('ticker.BTC-PERPETUAL.raw').subscribe();
-    subscriptions.push(first);
-    subscriptions.push(s.channel('ticker.ETH-PERPETUAL.raw').subscribe());
+    fixture.hold(first);
+    fixture.hold(s.channel('ticker.ETH-PERPETUAL.raw').subscribe());
     await firstValueFrom(s.request({ method: 'public/get_time' })); // the third token
     expect(exchange.connections[0]!.channels.size).to.equal(2);
     first.unsubscribe(); // no token left: the unsubscribe waits in the outbox
@@ -175,7 +156,7 @@ describe('jsonRpc() under an exchange workload', () => {
 
     // While the server is down, the channel gets a new subscriber.
     const values: unknown[] = [];
-    subscriptions.push(s.channel('ticker.BTC-PERPETUAL.raw').subscribe((value) => values.push(value)));
+    fixture.hold(s.channel('ticker.BTC-PERPETUAL.raw').subscribe((value) => values.push(value)));
     await exchange.start();
     await rec.reach('open', 5000);
     await firstValueFrom(s.request({ method: 'public/get_time' }, { timeout: 5000 }));

@@ -8,7 +8,7 @@
  * notification fields, and pingMethod as the application-level ping.
  */
 import { expect } from 'chai';
-import { firstValueFrom, Observer, Subscription } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import WebSocket from 'ws';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { ConnectOptions } from '../../src/client/connect-options';
@@ -17,7 +17,7 @@ import { AuthError, RemoteError } from '../../src/errors';
 import { connect } from '../../src/node';
 import { jsonRpc, JsonRpcMessage, JsonRpcRequest } from '../../src/protocols/json-rpc';
 import { webSocketTransport } from '../../src/transport/web-socket';
-import { recordSocket, SocketRecording, waitFor } from '../support/client-server';
+import { socketFixture, SocketRecording, waitFor } from '../support/client-server';
 import { Exchange, ExchangeConnection, startExchange } from '../support/exchange-server';
 
 type RpcSocket = Socket<JsonRpcMessage, JsonRpcRequest>;
@@ -30,53 +30,18 @@ const authMessage = (secret = CLIENT_SECRET) => (): JsonRpcRequest => ({
   params: { grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: secret },
 });
 
-/** What a subscriber of a channel or an Observable has seen. */
-interface Seen<T> {
-  readonly values: T[];
-  error: unknown;
-  completed: boolean;
-  readonly subscription: Subscription;
-}
-
 describe('jsonRpc() against a real JSON-RPC server', () => {
   let exchange: Exchange;
-  let socket: RpcSocket | undefined;
-  let recording: SocketRecording | undefined;
-  const subscriptions: Subscription[] = [];
+  const fixture = socketFixture();
+  const { watch } = fixture;
 
   beforeEach(async () => {
-    exchange = await startExchange({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    exchange = fixture.adopt(await startExchange({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET }));
   });
-  afterEach(async () => {
-    subscriptions.splice(0).forEach((s) => s.unsubscribe());
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-    await exchange.dispose();
-  });
+  afterEach(() => fixture.dispose());
 
   function open(options: ConnectOptions<JsonRpcMessage, JsonRpcRequest> = {}): { s: RpcSocket; rec: SocketRecording } {
-    const s = connect<JsonRpcMessage, JsonRpcRequest>(exchange.url, {
-      protocol: jsonRpc(),
-      heartbeat: false,
-      reconnect: { backoff: constantBackoff(20) },
-      ...options,
-    });
-    socket = s;
-    recording = recordSocket(s);
-    return { s, rec: recording };
-  }
-
-  function watch<T>(source: { subscribe: (observer: Partial<Observer<T>>) => Subscription }): Seen<T> {
-    const seen = { values: [] as T[], error: undefined as unknown, completed: false } as Omit<Seen<T>, 'subscription'>;
-    const subscription = source.subscribe({
-      next: (value) => seen.values.push(value),
-      error: (error: unknown) => (seen.error = error),
-      complete: () => (seen.completed = true),
-    });
-    subscriptions.push(subscription);
-    return Object.assign(seen, { subscription });
+    return fixture.open(exchange.url, { protocol: jsonRpc(), ...options });
   }
 
   /** The exchange's only connection so far. */
@@ -378,8 +343,7 @@ describe('jsonRpc() against a real JSON-RPC server', () => {
           refreshBefore: 500,
         },
       });
-      socket = s;
-      const rec = (recording = recordSocket(s));
+      const rec = fixture.track(s);
       await rec.reach('open');
       const openedAt = Date.now();
       await waitFor(() => fast.connections[0]!.auths >= 2, 'a second public/auth', 2000);

@@ -7,61 +7,30 @@
  * frames).
  */
 import { expect } from 'chai';
-import { firstValueFrom, Observer, Subscription } from 'rxjs';
+import { firstValueFrom } from 'rxjs';
 import WebSocket from 'ws';
-import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { ConnectOptions } from '../../src/client/connect-options';
 import type { Socket } from '../../src/client/socket';
 import { RemoteError } from '../../src/errors';
-import { connect } from '../../src/node';
 import { jsonTopics, JsonTopicsMessage } from '../../src/protocols/json-topics';
 import { webSocketTransport } from '../../src/transport/web-socket';
-import { recordSocket, SocketRecording, waitFor } from '../support/client-server';
+import { socketFixture, SocketRecording, waitFor } from '../support/client-server';
 import { startTopicsServer, TopicsConnection, TopicsServer } from '../support/topics-server';
 
 type TopicsSocket = Socket<JsonTopicsMessage, JsonTopicsMessage>;
 
-interface Seen<T> {
-  readonly values: T[];
-  error: unknown;
-  readonly subscription: Subscription;
-}
-
 describe('jsonTopics() against a real topic server', () => {
   let server: TopicsServer;
-  let socket: TopicsSocket | undefined;
-  let recording: SocketRecording | undefined;
-  const subscriptions: Subscription[] = [];
+  const fixture = socketFixture();
+  const { watch } = fixture;
 
   beforeEach(async () => {
-    server = await startTopicsServer();
+    server = fixture.adopt(await startTopicsServer());
   });
-  afterEach(async () => {
-    subscriptions.splice(0).forEach((s) => s.unsubscribe());
-    recording?.stop();
-    socket?.close();
-    socket = undefined;
-    recording = undefined;
-    await server.dispose();
-  });
+  afterEach(() => fixture.dispose());
 
   function open(options: ConnectOptions<JsonTopicsMessage, JsonTopicsMessage> = {}): { s: TopicsSocket; rec: SocketRecording } {
-    const s = connect<JsonTopicsMessage, JsonTopicsMessage>(server.url, {
-      protocol: jsonTopics(),
-      heartbeat: false,
-      reconnect: { backoff: constantBackoff(20) },
-      ...options,
-    });
-    socket = s;
-    recording = recordSocket(s);
-    return { s, rec: recording };
-  }
-
-  function watch<T>(source: { subscribe: (observer: Partial<Observer<T>>) => Subscription }): Seen<T> {
-    const seen = { values: [] as T[], error: undefined as unknown };
-    const subscription = source.subscribe({ next: (value) => seen.values.push(value), error: (error: unknown) => (seen.error = error) });
-    subscriptions.push(subscription);
-    return Object.assign(seen, { subscription });
+    return fixture.open(server.url, { protocol: jsonTopics(), ...options });
   }
 
   const connection = (): TopicsConnection => {

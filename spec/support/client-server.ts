@@ -8,16 +8,26 @@
  *   count what it receives over every connection, echo, and stop reading.
  * - {@link waitFor} and {@link recordSocket}: polling and recording helpers, so
  *   specs wait for conditions instead of sleeping.
+ * - {@link socketFixture}: the sockets, recordings and subscriptions of one
+ *   spec, released together after it.
+ * - {@link replyRawOnRequest}: an `onMessage` that makes the server send a
+ *   frame that is not JSON, on request.
+ * - {@link trackSockets}, {@link listenLocal} and {@link closeLocal}: an HTTP
+ *   server on 127.0.0.1 that keeps its TCP sockets, so a stop can end them
+ *   (shared with exchange-server.ts).
  *
  * Everything a spec starts is stopped by `dispose()`.
  */
 import { createServer, IncomingMessage, Server as HttpServer } from 'http';
 import { AddressInfo, Socket as NetSocket } from 'net';
-import type { Subscription } from 'rxjs';
+import type { Observer, Subscription } from 'rxjs';
 import WebSocket, { WebSocketServer } from 'ws';
+import { constantBackoff } from '../../src/backoff/constant-backoff';
+import type { ConnectOptions } from '../../src/client/connect-options';
 import type { SocketEvent, SocketEventType } from '../../src/client/events';
 import type { Socket } from '../../src/client/socket';
 import type { SocketState, SocketStatus } from '../../src/client/state';
+import { connect } from '../../src/node';
 
 /**
  * Waits (polling every few ms) until `predicate()` is true; rejects after
@@ -64,6 +74,35 @@ export interface ServerConnection {
   /** Stops reading from the TCP socket (the client's writes then back up), or resumes. */
   pauseReading(): void;
   resumeReading(): void;
+}
+
+/** The TCP sockets `http` holds open, kept up to date (register before it listens). */
+export function trackSockets(http: HttpServer): Set<NetSocket> {
+  const sockets = new Set<NetSocket>();
+  http.on('connection', (socket: NetSocket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return sockets;
+}
+
+/** Listens on 127.0.0.1:`port` (0: any free port); resolves to the port, rejects if it cannot listen. */
+export async function listenLocal(http: HttpServer, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, '127.0.0.1', () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  return (http.address() as AddressInfo).port;
+}
+
+/** Closes `wss`, destroys what is left of the TCP `sockets`, and closes `http` (nothing listens afterwards). */
+export async function closeLocal(http: HttpServer, wss: WebSocketServer, sockets: Iterable<NetSocket>): Promise<void> {
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+  for (const socket of sockets) socket.destroy();
+  await new Promise<void>((resolve) => http.close(() => resolve()));
 }
 
 /** An HTTP answer that refuses an upgrade. */
@@ -162,11 +201,7 @@ export async function startClientServer(options: ClientServerOptions = {}): Prom
 
   const listen = async (): Promise<void> => {
     const http = createServer();
-    const sockets = new Set<NetSocket>();
-    http.on('connection', (socket: NetSocket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
+    const sockets = trackSockets(http);
     const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, ...(handleProtocols ? { handleProtocols } : {}) });
     wss.on('connection', accept);
     http.on('upgrade', (request: IncomingMessage, socket: NetSocket, head: Buffer) => {
@@ -181,14 +216,7 @@ export async function startClientServer(options: ClientServerOptions = {}): Prom
       }
       wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
     });
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(port, '127.0.0.1', () => {
-        http.off('error', reject);
-        resolve();
-      });
-    });
-    port = (http.address() as AddressInfo).port;
+    port = await listenLocal(http, port);
     running = { http, wss, sockets };
   };
 
@@ -209,9 +237,7 @@ export async function startClientServer(options: ClientServerOptions = {}): Prom
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
     ]);
     if (!settled) for (const client of open) client.terminate();
-    await new Promise<void>((resolve) => wss.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
+    await closeLocal(http, wss, sockets);
     if (!settled) throw new Error(`the server's graceful stop with ${graceful?.code} did not finish within 2 s`);
   };
 
@@ -299,4 +325,90 @@ export function recordSocket<In, Out>(socket: Socket<In, Out>, options: { messag
     );
   }
   return recording;
+}
+
+/**
+ * An `onMessage` for {@link startClientServer}: a JSON string `"raw:TEXT"` makes
+ * the server send TEXT as it is (not JSON) instead of the echo.
+ */
+export function replyRawOnRequest(connection: ServerConnection, data: string | Buffer): boolean {
+  if (typeof data === 'string' && data.startsWith('"raw:')) {
+    connection.socket.send(JSON.parse(data).slice(4) as string);
+    return true;
+  }
+  return false;
+}
+
+/** What one subscription has seen so far (see {@link SocketFixture.watch}). */
+export interface Seen<T> {
+  readonly values: T[];
+  error: unknown;
+  completed: boolean;
+  readonly subscription: Subscription;
+}
+
+/**
+ * The sockets, recordings, subscriptions and servers of one spec.
+ * `dispose()` (from `afterEach`) unsubscribes what it holds, stops the
+ * recordings, closes the sockets, then disposes the servers.
+ */
+export interface SocketFixture {
+  /**
+   * connect()s to `url` with the specs' defaults (`heartbeat: false`, a
+   * constant 20 ms reconnect backoff) overridden by `options`, and tracks the socket.
+   */
+  open<In = unknown, Out = unknown>(url: string, options?: ConnectOptions<In, Out>, record?: { messages?: boolean }): { s: Socket<In, Out>; rec: SocketRecording };
+  /** Keeps `socket` to close and records it ({@link recordSocket}). */
+  track<In, Out>(socket: Socket<In, Out>, options?: { messages?: boolean }): SocketRecording;
+  /** Keeps a server to dispose after the sockets are closed; returns it. */
+  adopt<R extends { dispose(): Promise<void> }>(resource: R): R;
+  /** Keeps subscriptions to unsubscribe. */
+  hold(...subscriptions: Subscription[]): void;
+  /** Subscribes to `source`, keeping what it emits, its error and whether it completed. */
+  watch<T>(source: { subscribe: (observer: Partial<Observer<T>>) => Subscription }): Seen<T>;
+  dispose(): Promise<void>;
+}
+
+/** A fresh {@link SocketFixture}: one per `describe`, reused (after `dispose()`) by each spec. */
+export function socketFixture(): SocketFixture {
+  const sockets: Array<Socket<unknown, unknown>> = [];
+  const recordings: SocketRecording[] = [];
+  const subscriptions: Subscription[] = [];
+  const resources: Array<{ dispose(): Promise<void> }> = [];
+  const track = <In, Out>(socket: Socket<In, Out>, options?: { messages?: boolean }): SocketRecording => {
+    sockets.push(socket as Socket<unknown, unknown>);
+    const recording = recordSocket(socket, options);
+    recordings.push(recording);
+    return recording;
+  };
+  return {
+    open: <In, Out>(url: string, options: ConnectOptions<In, Out> = {}, record?: { messages?: boolean }) => {
+      const s = connect<In, Out>(url, { heartbeat: false, reconnect: { backoff: constantBackoff(20) }, ...options });
+      return { s, rec: track(s, record) };
+    },
+    track,
+    adopt: (resource) => {
+      resources.push(resource);
+      return resource;
+    },
+    hold: (...held) => {
+      subscriptions.push(...held);
+    },
+    watch: <T>(source: { subscribe: (observer: Partial<Observer<T>>) => Subscription }): Seen<T> => {
+      const seen = { values: [] as T[], error: undefined as unknown, completed: false };
+      const subscription = source.subscribe({
+        next: (value) => seen.values.push(value),
+        error: (error: unknown) => (seen.error = error),
+        complete: () => (seen.completed = true),
+      });
+      subscriptions.push(subscription);
+      return Object.assign(seen, { subscription });
+    },
+    dispose: async () => {
+      subscriptions.splice(0).forEach((s) => s.unsubscribe());
+      recordings.splice(0).forEach((r) => r.stop());
+      sockets.splice(0).forEach((s) => s.close());
+      for (const resource of resources.splice(0)) await resource.dispose();
+    },
+  };
 }

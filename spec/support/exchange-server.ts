@@ -31,8 +31,9 @@
  * Everything it starts is stopped by `dispose()`.
  */
 import { createServer, Server as HttpServer } from 'http';
-import type { AddressInfo, Socket as NetSocket } from 'net';
+import type { Socket as NetSocket } from 'net';
 import WebSocket, { WebSocketServer } from 'ws';
+import { closeLocal, listenLocal, trackSockets } from './client-server';
 
 /** A JSON-RPC request as the exchange received it. */
 export interface ExchangeRequest {
@@ -322,22 +323,11 @@ export async function startExchange(options: ExchangeOptions = {}): Promise<Exch
 
   const listen = async (): Promise<void> => {
     const http = createServer();
-    const raw = new Set<NetSocket>();
-    http.on('connection', (socket: NetSocket) => {
-      raw.add(socket);
-      socket.on('close', () => raw.delete(socket));
-    });
+    const raw = trackSockets(http);
     const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
     wss.on('connection', accept);
     wss.on('error', () => undefined);
-    await new Promise<void>((resolve, reject) => {
-      http.once('error', reject);
-      http.listen(port, '127.0.0.1', () => {
-        http.off('error', reject);
-        resolve();
-      });
-    });
-    port = (http.address() as AddressInfo).port;
+    port = await listenLocal(http, port);
     const timer =
       publishInterval > 0
         ? setInterval(() => {
@@ -364,9 +354,7 @@ export async function startExchange(options: ExchangeOptions = {}): Promise<Exch
     await Promise.race([Promise.all(closed), new Promise<void>((resolve) => (timeout = setTimeout(resolve, 2000)))]);
     clearTimeout(timeout);
     for (const client of open) client.terminate();
-    await new Promise<void>((resolve) => current.wss.close(() => resolve()));
-    for (const socket of current.raw) socket.destroy();
-    await new Promise<void>((resolve) => current.http.close(() => resolve()));
+    await closeLocal(current.http, current.wss, current.raw);
   };
 
   await listen();

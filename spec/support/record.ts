@@ -89,6 +89,29 @@ export function record(events: Observable<TransportEvent>): Recording {
   };
 }
 
+/** Recordings made for one `describe`: see {@link recorder}. */
+export interface Recorder {
+  /** Records `events` ({@link record}), keeping the recording to stop. */
+  watch(events: Observable<TransportEvent>): Recording;
+  /** Unsubscribes every recording made so far (call it from `afterEach`). */
+  dispose(): void;
+}
+
+/** A fresh {@link Recorder}: one per `describe`, reused (after `dispose()`) by each spec. */
+export function recorder(): Recorder {
+  const recordings: Recording[] = [];
+  return {
+    watch: (events) => {
+      const recording = record(events);
+      recordings.push(recording);
+      return recording;
+    },
+    dispose: () => {
+      for (const recording of recordings.splice(0)) recording.subscription.unsubscribe();
+    },
+  };
+}
+
 function describeEnd(end: End): string {
   return end.kind === 'complete' ? 'completed' : `error ${end.error instanceof Error ? end.error.message : String(end.error)}`;
 }

@@ -8,25 +8,19 @@ import { expect } from 'chai';
 import { VirtualTimeScheduler } from 'rxjs';
 import { textFrame } from '../../src/frame';
 import { startWsEchoServer, WsEchoServer } from '../support/peers';
-import { record, Recording } from '../support/record';
+import { recorder } from '../support/record';
 import { TRANSPORTS } from '../support/transports';
 
 for (const transportUnderTest of TRANSPORTS) {
   describe(`${transportUnderTest.name} (one transport, many connections)`, () => {
     let server: WsEchoServer;
-    const recordings: Recording[] = [];
-    const watch = (events: Parameters<typeof record>[0]) => {
-      const recording = record(events);
-      recordings.push(recording);
-      return recording;
-    };
+    const recordings = recorder();
+    const { watch } = recordings;
 
     before(async () => {
       server = await startWsEchoServer({ handleProtocols: (offered) => (offered.has('chat.v2') ? 'chat.v2' : false) });
     });
-    afterEach(() => {
-      for (const recording of recordings.splice(0)) recording.subscription.unsubscribe();
-    });
+    afterEach(() => recordings.dispose());
     after(async () => {
       await server?.stop();
     });

@@ -29,7 +29,7 @@ import {
   within,
   WsEchoServer,
 } from '../support/peers';
-import { record, Recording } from '../support/record';
+import { recorder } from '../support/record';
 import { TRANSPORTS } from '../support/transports';
 
 function socketClosed(socket: import('net').Socket): Promise<void> {
@@ -41,20 +41,16 @@ for (const transportUnderTest of TRANSPORTS) {
   describe(`${transportUnderTest.name} (the Transport contract)`, () => {
     let server: WsEchoServer;
     let stall: StallServer;
-    const recordings: Recording[] = [];
+    const recordings = recorder();
     const subscriptions: Subscription[] = [];
-    const watch = (events: Parameters<typeof record>[0]) => {
-      const recording = record(events);
-      recordings.push(recording);
-      return recording;
-    };
+    const { watch } = recordings;
 
     before(async () => {
       server = await startWsEchoServer({ handleProtocols: (offered) => (offered.has('chat.v2') ? 'chat.v2' : false) });
       stall = await startStallServer();
     });
     afterEach(() => {
-      for (const recording of recordings.splice(0)) recording.subscription.unsubscribe();
+      recordings.dispose();
       for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
     });
     after(async () => {

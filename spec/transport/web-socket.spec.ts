@@ -16,7 +16,7 @@ import { binaryFrame, closeFrame, pingFrame, pongFrame, textFrame } from '../../
 import { webSocketTransport, WebSocketConstructorLike } from '../../src/transport/web-socket';
 import { browserLikeWebSocket } from '../support/browser-like-web-socket';
 import { closedPort, eventually, startResponseServer, startWsEchoServer, WsEchoServer } from '../support/peers';
-import { record, Recording } from '../support/record';
+import { recorder } from '../support/record';
 
 /** Runs `body` with `globalThis.WebSocket` set to `value` (or removed), then restores it. */
 function withGlobalWebSocket<T>(value: WebSocketConstructorLike | undefined, body: () => T): T {
@@ -34,19 +34,13 @@ function withGlobalWebSocket<T>(value: WebSocketConstructorLike | undefined, bod
 
 describe('webSocketTransport()', () => {
   let server: WsEchoServer;
-  const recordings: Recording[] = [];
-  const watch = (events: Parameters<typeof record>[0]) => {
-    const recording = record(events);
-    recordings.push(recording);
-    return recording;
-  };
+  const recordings = recorder();
+  const { watch } = recordings;
 
   before(async () => {
     server = await startWsEchoServer({ tls: false });
   });
-  afterEach(() => {
-    for (const recording of recordings.splice(0)) recording.subscription.unsubscribe();
-  });
+  afterEach(() => recordings.dispose());
   after(async () => {
     await server?.stop();
   });

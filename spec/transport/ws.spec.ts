@@ -14,27 +14,21 @@ import {
 import { pingFrame, pongFrame, textFrame } from '../../src/frame';
 import { wsTransport } from '../../src/transport/ws';
 import { startResponseServer, startWsEchoServer, TLS_CERT, WsEchoServer } from '../support/peers';
-import { record, Recording } from '../support/record';
+import { recorder } from '../support/record';
 
 describe('wsTransport()', () => {
   let server: WsEchoServer;
   let tlsServer: WsEchoServer;
   let deflateServer: WsEchoServer;
-  const recordings: Recording[] = [];
-  const watch = (events: Parameters<typeof record>[0]) => {
-    const recording = record(events);
-    recordings.push(recording);
-    return recording;
-  };
+  const recordings = recorder();
+  const { watch } = recordings;
 
   before(async () => {
     server = await startWsEchoServer({ handleProtocols: () => 'never-offered' });
     tlsServer = await startWsEchoServer({ tls: true });
     deflateServer = await startWsEchoServer({ perMessageDeflate: true });
   });
-  afterEach(() => {
-    for (const recording of recordings.splice(0)) recording.subscription.unsubscribe();
-  });
+  afterEach(() => recordings.dispose());
   after(async () => {
     await server?.stop();
     await tlsServer?.stop();
