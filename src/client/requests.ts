@@ -97,12 +97,15 @@ export class RequestRegistry<In, Out> {
     return false;
   }
 
-  /** Stops waiting for a request (unsubscribed or timed out); a late response to one already written is then reported. */
-  forget(pending: Pending<In, Out>): void {
+  /**
+   * Stops waiting for a request (unsubscribed or timed out); a late response to one already written is then
+   * reported, unless `report` is false (the socket's own control messages).
+   */
+  forget(pending: Pending<In, Out>, report = true): void {
     pending.done = true;
     if (this.pending.get(pending.id) !== pending) return;
     this.pending.delete(pending.id);
-    if (pending.written) {
+    if (pending.written && report) {
       if (this.abandoned.size >= ABANDONED_LIMIT) {
         const oldest = this.abandoned.values().next();
         if (!oldest.done) this.abandoned.delete(oldest.value);

@@ -1,4 +1,19 @@
-import { BehaviorSubject, Observable, Observer, SchedulerLike, Subject, Subscriber, Subscription, Unsubscribable, defer, identity, isObservable, take } from 'rxjs';
+import {
+  BehaviorSubject,
+  MonoTypeOperatorFunction,
+  Observable,
+  Observer,
+  SchedulerLike,
+  Subject,
+  Subscriber,
+  Subscription,
+  Unsubscribable,
+  defer,
+  identity,
+  isObservable,
+  take,
+} from 'rxjs';
+import { closePolicy, defaultClosePolicy } from '../close-codes';
 import type { RandomSource } from '../backoff/backoff';
 import {
   AuthError,
@@ -176,6 +191,10 @@ class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribable {
   closeEvent: { readonly code: number; readonly reason: string; readonly wasClean: boolean } | undefined = undefined;
   /** The error the attempt ended with. */
   ended: unknown = undefined;
+  /** Whether its `closed` telemetry event was emitted. */
+  reported = false;
+  /** The re-authentication scheduled before the credentials expire. */
+  refresh: Subscription | undefined = undefined;
   private extra: Subscription | undefined = undefined;
 
   constructor(
@@ -215,10 +234,16 @@ class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribable {
 
   /** The teardown: stops the heartbeat, cancels what the attempt started, closes its socket. */
   unsubscribe(): void {
-    this.heartbeat?.stop();
-    this.extra?.unsubscribe();
+    this.quiesce();
     this.events?.unsubscribe();
     this.socket.onEnd(this);
+  }
+
+  /** Stops what the attempt runs on its own (heartbeat, auth timers): nothing of it may fail any more. */
+  quiesce(): void {
+    this.heartbeat?.stop();
+    this.refresh?.unsubscribe();
+    this.extra?.unsubscribe();
   }
 }
 
@@ -228,6 +253,24 @@ function sizeOf(frame: DataFrame): number {
 
 /** Bytes written between two reads of the socket's buffered amount. */
 const BACKPRESSURE_CHECK_BYTES = 64 * 1024;
+
+/** The user's reconnect decision: `shouldReconnect`, or the close policy (overridden by `policy`). */
+function decisionOf(
+  shouldReconnect: ReconnectConfig['shouldReconnect'],
+  policy: ReconnectConfig['policy'],
+): (error: unknown, attempt: number) => boolean {
+  if (shouldReconnect !== undefined && policy !== undefined) {
+    throw new InvalidOptionsError('reconnect: give either shouldReconnect or policy, not both');
+  }
+  if (shouldReconnect !== undefined) {
+    if (typeof shouldReconnect !== 'function') {
+      throw new InvalidOptionsError(`reconnect: shouldReconnect must be a function (error, attempt) => boolean, got ${typeof shouldReconnect}`);
+    }
+    return shouldReconnect;
+  }
+  const decideAction = policy === undefined ? defaultClosePolicy : typeof policy === 'function' ? policy : closePolicy(policy);
+  return (error) => decideAction(error) === 'retry';
+}
 
 function resolve<T>(value: PerAttempt<T>): T {
   return typeof value === 'function' ? (value as () => T)() : value;
@@ -276,6 +319,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private ready = false;
   /** Counts opened connections: a channel records the one its subscribe was sent on. */
   private connections = 0;
+  /** Channel (un)subscribes waiting to be written, before the outbox; they belong to the current connection. */
+  private control: Array<Pending<In, Out>> | undefined;
   /** A flush scheduled for when the rate limiter has tokens again. */
   private rateTimer: Subscription | undefined;
   /** Without ids, the auth answer is recognised among inbound messages by this. */
@@ -291,6 +336,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   private closeTimer: Subscription | undefined;
   /** `close()` was called: final. */
   private closed = false;
+  /** A requested close (final, or a lazy release) is under way: failures now end the session, they are not reconnected. */
+  private stopping = false;
   /** Set when the socket has ended for good. */
   private finished = false;
   /** Lazy mode: consumers of messages$. */
@@ -311,17 +358,29 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.limiter = config.rateLimit === undefined ? undefined : new TokenBucket<Out>(config.rateLimit, config.scheduler);
     if (config.outbox !== DEFAULT_OUTBOX) new Outbox<Queued<In, Out>>(config.outbox, config.scheduler, () => undefined).dispose(); // validate now
     this.stateSubject = new BehaviorSubject<SocketState>({ status: 'closed', requested: false, gaveUp: false });
-    this.state$ = this.stateSubject.asObservable();
+    this.state$ = new Observable<SocketState>((subscriber) => {
+      // A completed BehaviorSubject replays nothing: after the end, give the final state, then complete.
+      if (this.stateSubject.isStopped) {
+        subscriber.next(this.stateSubject.getValue());
+        subscriber.complete();
+        return undefined;
+      }
+      return this.stateSubject.subscribe(subscriber);
+    });
 
-    const reconnectOperator =
-      config.reconnect === false
-        ? identity
-        : reconnect<void>({
-            scheduler: config.scheduler,
-            random: config.random,
-            ...config.reconnect,
-            onAttempt: (attempt: ReconnectAttempt) => this.onReconnectScheduled(attempt, config.reconnect),
-          });
+    let reconnectOperator: MonoTypeOperatorFunction<void> = identity;
+    if (config.reconnect !== false) {
+      const { shouldReconnect, policy, ...rest } = config.reconnect;
+      const decide = decisionOf(shouldReconnect, policy);
+      reconnectOperator = reconnect<void>({
+        scheduler: config.scheduler,
+        random: config.random,
+        ...rest,
+        // A close this side asked for is never undone by a reconnect, whatever fails during the closing handshake.
+        shouldReconnect: (error, attempt) => !this.stopping && decide(error, attempt),
+        onAttempt: (attempt: ReconnectAttempt) => this.onReconnectScheduled(attempt, config.reconnect),
+      });
+    }
     this.session$ = defer(() => this.attempt()).pipe(reconnectOperator);
 
     if (config.lazy) {
@@ -449,6 +508,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   /** Writes queued messages in order while the socket is writable and the rate limiter allows. */
   private flush(): void {
+    if (!this.drainControl()) return;
     const limiter = this.limiter;
     const box = this.box;
     if (box === undefined) return;
@@ -457,11 +517,9 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       if (entry === undefined) return;
       const queued = entry.message;
       const pending = queued instanceof Tracked ? queued.pending : undefined;
-      if (pending !== undefined && (pending.done || (pending.kind === 'control' && pending.connection !== this.connections))) {
-        // A request that timed out or was unsubscribed (the caller knows), or a channel (un)subscribe
-        // for a connection that is gone (the live channels are subscribed afresh on each open): not written.
+      if (pending !== undefined && pending.done) {
+        // A request that timed out or was unsubscribed (the caller knows): not written.
         box.shift();
-        if (!pending.done) this.requests.forget(pending);
         continue;
       }
       let cost = 0;
@@ -512,6 +570,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   private start(): void {
     if (this.session !== undefined || this.finished) return;
+    this.stopping = false;
+    this.nextAttempt = 0;
     // Set before subscribing: the session may end synchronously inside subscribe().
     const session = new Session<In, Out>(this);
     this.session = session;
@@ -522,7 +582,10 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   /** @internal The session (the reconnecting sequence of attempts) gave up. */
   onSessionError(session: Session<In, Out>, error: unknown): void {
-    if (this.session === session) this.end(error);
+    if (this.session !== session) return;
+    // A failure while closing as asked (the peer never answered, a ping hit the closing socket) ends the close.
+    if (this.stopping) this.onSessionComplete();
+    else this.end(error);
   }
 
   /** @internal The session ended as asked. */
@@ -547,6 +610,12 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   /** One connection attempt: subscribing opens a socket; it emits once when the socket opens, and errors or completes when it ends. */
   private attempt(): Observable<void> {
     return new Observable<void>((subscriber) => {
+      if (this.stopping) {
+        // close() was called while a reconnect was already on its way: no new socket.
+        subscriber.complete();
+        return;
+      }
+      this.lastClose = undefined;
       // With a fixed url, protocols and headers one transport connection serves every attempt (its events are cold:
       // each subscription is a new socket); otherwise each attempt asks the functions again.
       let conn = this.fixedConn;
@@ -584,19 +653,18 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     }
     if (event.type === 'open') {
       attempt.opened = true;
-      // The value marks the open for reconnect(): resetAfter counts from here.
-      attempt.subscriber.next();
-      attempt.heartbeat = this.startHeartbeat(attempt);
       this.onOpen(attempt, event.protocol);
       return;
     }
-    attempt.closeEvent = event;
-    this.lastClose = event;
+    const { code, reason, wasClean } = event;
+    attempt.closeEvent = this.lastClose = { code, reason, wasClean };
   }
 
   /** @internal An attempt failed (its socket errored, or the heartbeat, auth or a fatal decode error ended it). */
   onFail(attempt: Attempt<In, Out>, error: unknown): void {
-    if (attempt.opened && this.evs?.observed === true) {
+    if (attempt.opened && !attempt.reported) attempt.reported = true;
+    else return;
+    if (this.evs?.observed === true) {
       const closeEvent = attempt.closeEvent;
       const code = closeEvent?.code ?? (error instanceof ConnectionClosedError ? error.closeCode : 1006);
       const wasClean = closeEvent?.wasClean ?? false;
@@ -614,7 +682,9 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   /** @internal An attempt's socket closed as this side asked. */
   onComplete(attempt: Attempt<In, Out>): void {
-    if (this.evs?.observed === true) {
+    const first = !attempt.reported;
+    attempt.reported = true;
+    if (first && this.evs?.observed === true) {
       const closeEvent = attempt.closeEvent;
       this.emit({
         type: 'closed',
@@ -631,6 +701,13 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   onEnd(attempt: Attempt<In, Out>): void {
     // The attempt, not its connection, is compared: with a fixed request every attempt shares one connection,
     // and rxjs runs an ended attempt's teardown after a synchronous resubscription has started the next one.
+    if (attempt.opened && !attempt.reported) {
+      // Torn down without a close event of its own: the close handshake timed out, or the socket was dropped.
+      attempt.reported = true;
+      if (this.evs?.observed === true) {
+        this.emit({ type: 'closed', code: 1006, reason: '', wasClean: false, initiator: 'client', time: this.scheduler.now() });
+      }
+    }
     if (this.current !== attempt) return;
     this.current = undefined;
     this.detach();
@@ -652,10 +729,15 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       interval: options.interval,
       timeout: options.timeout,
       scheduler: this.scheduler,
-      ping:
-        appPing === undefined
-          ? () => conn.frames.next(pingFrame())
-          : () => conn.frames.next(encodeFrame(this.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing)),
+      ping: () => {
+        // A socket already closing (either side asked) is not pinged: its close event ends the attempt.
+        if (!this.open) return;
+        try {
+          conn.frames.next(appPing === undefined ? pingFrame() : encodeFrame(this.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing));
+        } catch (error) {
+          if (!(error instanceof NotOpenError)) throw error;
+        }
+      },
       onTimeout: (error: HeartbeatTimeoutError) => {
         if (this.evs?.observed === true) this.emit({ type: 'heartbeat-timeout', timeout: error.timeout, time: this.scheduler.now() });
         // The peer is presumed dead: abort the socket rather than wait for a closing handshake.
@@ -698,12 +780,18 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
    */
   private becomeReady(scope: Attempt<In, Out>, url: string, protocol: string): void {
     if (this.current !== scope) return;
+    // Ready (open and authenticated) is when the connection counts as up: reconnect()'s resetAfter counts from
+    // here, and the heartbeat starts (no ping is written before authentication succeeds).
+    scope.subscriber.next();
+    if (this.current !== scope) return;
+    scope.heartbeat = this.startHeartbeat(scope);
     this.ready = true;
     this.writable = !this.paused;
-    const front: Array<OutboxEntry<Queued<In, Out>>> = [];
-    if (this.protocol?.subscribe !== undefined && this.chans !== undefined) {
-      for (const entry of this.chans.all()) front.push(this.channelEntry(entry, 'subscribe'));
+    this.control = undefined; // what was queued for the last connection belongs to it
+    if (this.protocol?.subscribe !== undefined && this.chans !== undefined && this.chans.size > 0) {
+      this.control = this.chans.all().map((entry) => this.channelPending(entry, 'subscribe'));
     }
+    const front: Array<OutboxEntry<Queued<In, Out>>> = [];
     if (this.reqs !== undefined) {
       for (const pending of this.reqs.takeResends()) {
         front.push({ message: new Tracked(pending), frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity });
@@ -729,11 +817,15 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     const { message: make, timeout, refreshBefore } = this.config.auth!;
     const protocol = this.protocol;
     const failAuth = (reason: string, cause?: unknown): void => scope.fail(new AuthError(reason, cause));
-    const timer = this.scheduler.schedule(() => failAuth(`no answer to the auth message within ${timeout} ms`), timeout);
-    scope.subs.add(timer);
+    // Everything this round of authentication holds, released when it settles (a long-lived connection
+    // re-authenticating for days keeps nothing of the earlier rounds).
+    const round = new Subscription();
+    scope.subs.add(round);
+    round.add(this.scheduler.schedule(() => failAuth(`no answer to the auth message within ${timeout} ms`), timeout));
 
     const settle = (result: { ok: true; expiresIn?: number | undefined } | { ok: false; reason: string; cause?: unknown }): void => {
-      timer.unsubscribe();
+      scope.subs.remove(round);
+      round.unsubscribe();
       if (!result.ok) {
         failAuth(result.reason, result.cause);
         return;
@@ -743,9 +835,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         this.emit({ type: 'authenticated', refresh, ...(expiresIn === undefined ? {} : { expiresIn }), time: this.scheduler.now() });
       }
       if (expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn >= 0) {
-        scope.subs.add(
-          this.scheduler.schedule(() => this.authenticate(scope, true, () => undefined), Math.max(0, expiresIn - refreshBefore)),
-        );
+        scope.refresh?.unsubscribe();
+        scope.refresh = this.scheduler.schedule(() => this.authenticate(scope, true, () => undefined), Math.max(0, expiresIn - refreshBefore));
       }
       onSuccess();
     };
@@ -765,7 +856,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
           onFail: () => undefined,
         });
         this.requests.add(pending);
-        scope.subs.add(() => this.requests.forget(pending));
+        round.add(() => this.requests.forget(pending));
         if (this.write(pending.frame)) pending.written = true;
         return;
       }
@@ -779,7 +870,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
           settle(answer.ok ? { ok: true, expiresIn: answer.expiresIn } : { ok: false, reason: answer.reason });
           return true;
         };
-        scope.subs.add(() => (this.awaitingAuth = undefined));
+        round.add(() => (this.awaitingAuth = undefined));
         this.write(frame);
         return;
       }
@@ -803,7 +894,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       return;
     }
     let got = false;
-    scope.subs.add(
+    round.add(
       produced.pipe(take(1)).subscribe({
         next: (message) => {
           got = true;
@@ -850,14 +941,16 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
   }
 
   /** A channel's subscribe or unsubscribe message, as a queue entry; with ids it is a tracked request whose error answer fails the channel. */
-  private channelEntry(entry: ChannelEntry, kind: 'subscribe' | 'unsubscribe'): OutboxEntry<Queued<In, Out>> {
+  private channelPending(entry: ChannelEntry, kind: 'subscribe' | 'unsubscribe'): Pending<In, Out> {
     const protocol = this.protocol!;
     const raw = kind === 'subscribe' ? protocol.subscribe!(entry.topic, entry.params) : protocol.unsubscribe!(entry.topic, entry.params);
     if (kind === 'subscribe') entry.sentOn = this.connections;
     const correlated = protocol.withId !== undefined && protocol.idOf !== undefined;
     // Tracked even without ids: a (un)subscribe belongs to this connection, and is skipped if it is gone before it is written.
+    let timer: Subscription | undefined;
     const pending = this.pending('control', raw, 'fail', {
       onResponse: (response) => {
+        timer?.unsubscribe();
         const outcome = protocol.resultOf?.(response);
         if (kind === 'subscribe' && outcome !== undefined && !outcome.ok) {
           this.channels.remove(entry);
@@ -868,14 +961,55 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       },
       onFail: () => undefined,
     }, correlated);
-    if (correlated) this.requests.add(pending);
-    return { message: new Tracked(pending), frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity };
+    if (correlated) {
+      this.requests.add(pending);
+      // A server need not acknowledge (un)subscribes: stop waiting after the request timeout, quietly.
+      timer = this.scheduler.schedule(() => this.reqs?.forget(pending, false), this.config.requestTimeout);
+    }
+    return pending;
   }
 
-  /** Sends a channel's subscribe or unsubscribe now (through the outbox, the rate limiter and backpressure). */
+  /**
+   * Sends a channel's subscribe or unsubscribe: through the control queue, which goes before the outbox, under the
+   * rate limiter and backpressure, with no time-to-live and no overflow (it is the socket's own message, not one
+   * `send()` accepted).
+   */
   private sendChannel(entry: ChannelEntry, kind: 'subscribe' | 'unsubscribe'): void {
-    const { pending } = this.channelEntry(entry, kind).message as Tracked<In, Out>;
-    this.submit(pending.message, pending.frame, pending);
+    (this.control ??= []).push(this.channelPending(entry, kind));
+    this.flush();
+  }
+
+  /** Writes the control queue; `false` if it could not all be written now. */
+  private drainControl(): boolean {
+    const queue = this.control;
+    if (queue === undefined) return true;
+    const limiter = this.limiter;
+    while (queue.length > 0) {
+      if (!this.writable) return false;
+      const pending = queue[0]!;
+      if (pending.done || pending.connection !== this.connections) {
+        // For a connection that is gone (the live channels are subscribed afresh on each open): not written.
+        queue.shift();
+        this.reqs?.forget(pending, false);
+        continue;
+      }
+      let cost = 0;
+      if (limiter !== undefined) {
+        cost = limiter.cost(pending.message);
+        if (!limiter.tryTake(cost)) {
+          this.scheduleRateFlush(limiter.waitFor(cost));
+          return false;
+        }
+      }
+      queue.shift();
+      if (!this.write(pending.frame)) {
+        queue.unshift(pending);
+        limiter?.refund(cost);
+        return false;
+      }
+      pending.written = true;
+    }
+    return true;
   }
 
   channel<T = unknown>(topic: string, params?: unknown): Observable<T> {
@@ -890,18 +1024,32 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       const { entry, created } = this.channels.acquire(topic, params);
       entry.refs++;
       const inner = (entry.subject as Subject<T>).subscribe(subscriber);
-      if (created && this.ready && this.protocol?.subscribe !== undefined) this.sendChannel(entry, 'subscribe');
+      if (created && this.ready && this.protocol?.subscribe !== undefined) {
+        try {
+          this.sendChannel(entry, 'subscribe');
+        } catch (error) {
+          // The subscribe could not even be made (a codec or cost function failed): no channel is left behind.
+          inner.unsubscribe();
+          entry.refs--;
+          this.channels.remove(entry);
+          subscriber.error(error);
+          return;
+        }
+      }
       this.acquire();
       return () => {
         inner.unsubscribe();
-        if (--entry.refs === 0) {
-          this.channels.remove(entry);
-          // Only the connection that has the subscription needs the unsubscribe; a new one never had it.
-          if (this.ready && !this.closed && entry.sentOn === this.connections && this.protocol?.unsubscribe !== undefined) {
-            this.sendChannel(entry, 'unsubscribe');
+        try {
+          if (--entry.refs === 0) {
+            this.channels.remove(entry);
+            // Only the connection that has the subscription needs the unsubscribe; a new one never had it.
+            if (this.ready && !this.closed && entry.sentOn === this.connections && this.protocol?.unsubscribe !== undefined) {
+              this.sendChannel(entry, 'unsubscribe');
+            }
           }
+        } finally {
+          this.release();
         }
-        this.release();
       };
     });
   }
@@ -1068,6 +1216,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
 
   /** Starts a requested close of the current connection (final with close(), or a lazy release). */
   private shutdown(frame: Frame): void {
+    this.stopping = true;
+    this.current?.quiesce();
     if (this.session === undefined) {
       this.onSessionComplete();
       return;
@@ -1094,6 +1244,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
         // Not open after all: fall through and abort.
       }
     }
+    // No open socket to close: the final state is the close asked for, not an earlier connection's.
+    this.lastClose = undefined;
     this.abortSession();
   }
 
