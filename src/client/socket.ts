@@ -13,7 +13,6 @@ import {
   isObservable,
   take,
 } from 'rxjs';
-import { closePolicy, defaultClosePolicy } from '../close-codes';
 import type { RandomSource } from '../backoff/backoff';
 import {
   AuthError,
@@ -28,7 +27,7 @@ import {
 } from '../errors';
 import { Frame, closeFrame, pingFrame, utf8Length } from '../frame';
 import { createHeartbeat, HeartbeatTimer } from '../operators/heartbeat';
-import { reconnect, ReconnectAttempt, ReconnectConfig } from '../operators/reconnect';
+import { reconnect, reconnectDecision, ReconnectAttempt, ReconnectConfig } from '../operators/reconnect';
 import type { Transport, TransportConnection, TransportEvent, TransportRequest } from '../transport/transport';
 import { Codec, encodeFrame } from './codec';
 import type { PerAttempt } from './connect-options';
@@ -254,24 +253,6 @@ function sizeOf(frame: DataFrame): number {
 /** Bytes written between two reads of the socket's buffered amount. */
 const BACKPRESSURE_CHECK_BYTES = 64 * 1024;
 
-/** The user's reconnect decision: `shouldReconnect`, or the close policy (overridden by `policy`). */
-function decisionOf(
-  shouldReconnect: ReconnectConfig['shouldReconnect'],
-  policy: ReconnectConfig['policy'],
-): (error: unknown, attempt: number) => boolean {
-  if (shouldReconnect !== undefined && policy !== undefined) {
-    throw new InvalidOptionsError('reconnect: give either shouldReconnect or policy, not both');
-  }
-  if (shouldReconnect !== undefined) {
-    if (typeof shouldReconnect !== 'function') {
-      throw new InvalidOptionsError(`reconnect: shouldReconnect must be a function (error, attempt) => boolean, got ${typeof shouldReconnect}`);
-    }
-    return shouldReconnect;
-  }
-  const decideAction = policy === undefined ? defaultClosePolicy : typeof policy === 'function' ? policy : closePolicy(policy);
-  return (error) => decideAction(error) === 'retry';
-}
-
 function resolve<T>(value: PerAttempt<T>): T {
   return typeof value === 'function' ? (value as () => T)() : value;
 }
@@ -371,7 +352,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     let reconnectOperator: MonoTypeOperatorFunction<void> = identity;
     if (config.reconnect !== false) {
       const { shouldReconnect, policy, ...rest } = config.reconnect;
-      const decide = decisionOf(shouldReconnect, policy);
+      const decide = reconnectDecision(shouldReconnect, policy);
       reconnectOperator = reconnect<void>({
         scheduler: config.scheduler,
         random: config.random,

@@ -124,6 +124,28 @@ const retryByDefault = (error: unknown): boolean => defaultClosePolicy(error) ==
 const nobody = (): void => undefined;
 
 /**
+ * @internal The decision whether to reconnect, from `shouldReconnect` or `policy` (at most one of them).
+ * @throws InvalidOptionsError when both are given, or `shouldReconnect` is not a function.
+ */
+export function reconnectDecision(
+  shouldReconnect: ReconnectConfig['shouldReconnect'],
+  policy: ReconnectConfig['policy'],
+): (error: unknown, attempt: number) => boolean {
+  if (shouldReconnect !== undefined && policy !== undefined) {
+    throw new InvalidOptionsError(`${OWNER}: give either shouldReconnect or policy, not both`);
+  }
+  if (shouldReconnect !== undefined) {
+    if (typeof shouldReconnect !== 'function') {
+      throw new InvalidOptionsError(`${OWNER}: shouldReconnect must be a function (error, attempt) => boolean, got ${show(shouldReconnect)}`);
+    }
+    return shouldReconnect;
+  }
+  if (policy === undefined) return retryByDefault;
+  const decideAction = typeof policy === 'function' ? policy : closePolicy(policy);
+  return (error) => decideAction(error) === 'retry';
+}
+
+/**
  * Normalises `reconnect`'s argument (a count or a config) once: applies every
  * default and checks every option.
  * @throws InvalidOptionsError naming the option and its value.
@@ -167,20 +189,7 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
     throw new InvalidOptionsError(`${OWNER}: scheduler must be a SchedulerLike (with now() and schedule()), got ${show(scheduler)}`);
   }
 
-  let decide: (error: unknown, attempt: number) => boolean;
-  if (shouldReconnect !== undefined && policy !== undefined) {
-    throw new InvalidOptionsError(`${OWNER}: give either shouldReconnect or policy, not both`);
-  } else if (shouldReconnect !== undefined) {
-    if (typeof shouldReconnect !== 'function') {
-      throw new InvalidOptionsError(`${OWNER}: shouldReconnect must be a function (error, attempt) => boolean, got ${show(shouldReconnect)}`);
-    }
-    decide = shouldReconnect;
-  } else if (policy !== undefined) {
-    const decideAction = typeof policy === 'function' ? policy : closePolicy(policy);
-    decide = (error) => decideAction(error) === 'retry';
-  } else {
-    decide = retryByDefault;
-  }
+  const decide = reconnectDecision(shouldReconnect, policy);
 
   let notify: (attempt: ReconnectAttempt) => void;
   if (onAttempt === undefined) notify = nobody;
