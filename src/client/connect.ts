@@ -6,7 +6,8 @@ import { normalizeUrl } from '../transport/url';
 import { webSocketTransport } from '../transport/web-socket';
 import { Codec, json } from './codec';
 import type { ConnectOptions, PerAttempt } from './connect-options';
-import { DEFAULT_OUTBOX, RxnovaSocket, Socket, SocketConfig } from './socket';
+import { resolveOutboxConfig } from './outbox';
+import { RxnovaSocket, Socket, SocketConfig } from './socket';
 
 /** The default codec, shared: codecs are stateless. */
 const DEFAULT_CODEC: Codec<unknown, unknown> = /* @__PURE__ */ json();
@@ -47,7 +48,7 @@ export function normalizeOptions<In, Out>(
     heartbeat,
     connectTimeout = 10_000,
     closeTimeout = 5_000,
-    outbox = DEFAULT_OUTBOX,
+    outbox,
     backpressure = {},
     lazy = false,
     scheduler = asyncScheduler,
@@ -144,7 +145,7 @@ export function normalizeOptions<In, Out>(
     heartbeat: heartbeatConfig,
     connectTimeout: checkDuration('options.connectTimeout', connectTimeout, true),
     closeTimeout: checkDuration('options.closeTimeout', closeTimeout, true),
-    outbox,
+    outbox: resolveOutboxConfig(outbox),
     highWaterMark,
     pollInterval,
     lazy,

@@ -81,6 +81,28 @@ function checkLimit(option: string, value: unknown, integer: boolean): number {
  * deadline: each expired message is reported through `onDrop(entry,
  * 'expired')` at its expiry time and is never written.
  */
+/**
+ * @internal An outbox config with every default applied and every limit checked.
+ * @throws InvalidOptionsError for a limit or ttl that is not above 0 (or NaN), a fractional `maxMessages`, or an unknown overflow policy.
+ */
+export function resolveOutboxConfig(config: OutboxConfig | undefined): Required<OutboxConfig> {
+  if (config !== undefined && (typeof config !== 'object' || config === null)) {
+    throw new InvalidOptionsError(`outbox must be an object, got ${config === null ? 'null' : typeof config}`);
+  }
+  const { maxMessages = DEFAULT_OUTBOX_MAX_MESSAGES, maxBytes = DEFAULT_OUTBOX_MAX_BYTES, ttl = Infinity, overflow = 'error' } = config ?? {};
+  if (!POLICIES.includes(overflow)) {
+    throw new InvalidOptionsError(
+      `outbox overflow must be 'error', 'drop-oldest' or 'drop-newest', got ${JSON.stringify(overflow) ?? String(overflow)}`,
+    );
+  }
+  return {
+    maxMessages: checkLimit('maxMessages', maxMessages, true),
+    maxBytes: checkLimit('maxBytes', maxBytes, false),
+    ttl: checkLimit('ttl', ttl, false),
+    overflow,
+  };
+}
+
 export class Outbox<T> {
   private readonly maxMessages: number;
   private readonly maxBytes: number;
@@ -107,24 +129,7 @@ export class Outbox<T> {
     private readonly scheduler: SchedulerLike,
     private readonly onDrop: (entry: OutboxEntry<T>, reason: DropReason) => void,
   ) {
-    if (config !== undefined && (typeof config !== 'object' || config === null)) {
-      throw new InvalidOptionsError(`outbox must be an object, got ${config === null ? 'null' : typeof config}`);
-    }
-    const {
-      maxMessages = DEFAULT_OUTBOX_MAX_MESSAGES,
-      maxBytes = DEFAULT_OUTBOX_MAX_BYTES,
-      ttl = Infinity,
-      overflow = 'error',
-    } = config ?? {};
-    this.maxMessages = checkLimit('maxMessages', maxMessages, true);
-    this.maxBytes = checkLimit('maxBytes', maxBytes, false);
-    this.ttl = checkLimit('ttl', ttl, false);
-    if (!POLICIES.includes(overflow)) {
-      throw new InvalidOptionsError(
-        `outbox overflow must be 'error', 'drop-oldest' or 'drop-newest', got ${JSON.stringify(overflow) ?? String(overflow)}`,
-      );
-    }
-    this.overflow = overflow;
+    ({ maxMessages: this.maxMessages, maxBytes: this.maxBytes, ttl: this.ttl, overflow: this.overflow } = resolveOutboxConfig(config));
   }
 
   /** How many messages it holds. */

@@ -150,9 +150,6 @@ export interface ResolvedAuth<Out> {
   readonly refreshBefore: number;
 }
 
-/** @internal The outbox config when the user gave none (no validation needed). */
-export const DEFAULT_OUTBOX: OutboxConfig = Object.freeze({});
-
 /** A data frame. */
 type DataFrame = Frame & { type: 'text' | 'binary' };
 
@@ -337,7 +334,6 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     this.protocol = config.protocol;
     this.fixedRequest = typeof config.url !== 'function' && typeof config.protocols !== 'function' && typeof config.headers !== 'function';
     this.limiter = config.rateLimit === undefined ? undefined : new TokenBucket<Out>(config.rateLimit, config.scheduler);
-    if (config.outbox !== DEFAULT_OUTBOX) new Outbox<Queued<In, Out>>(config.outbox, config.scheduler, () => undefined).dispose(); // validate now
     this.stateSubject = new BehaviorSubject<SocketState>({ status: 'closed', requested: false, gaveUp: false });
     this.state$ = new Observable<SocketState>((subscriber) => {
       // A completed BehaviorSubject replays nothing: after the end, give the final state, then complete.
@@ -927,7 +923,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
     const raw = kind === 'subscribe' ? protocol.subscribe!(entry.topic, entry.params) : protocol.unsubscribe!(entry.topic, entry.params);
     if (kind === 'subscribe') entry.sentOn = this.connections;
     const correlated = protocol.withId !== undefined && protocol.idOf !== undefined;
-    // Tracked even without ids: a (un)subscribe belongs to this connection, and is skipped if it is gone before it is written.
+    // A pending even without ids: a (un)subscribe belongs to this connection, and is skipped if it is gone before it is written.
     let timer: Subscription | undefined;
     const pending = this.pending('control', raw, 'fail', {
       onResponse: (response) => {
@@ -1335,8 +1331,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out> {
       message = pending.message;
       if (pending.done) return; // its caller already had its answer (timeout or unsubscribe)
       this.requests.forget(pending);
-      if (pending.kind === 'control') return; // a channel (un)subscribe is the socket's own message, redone on the next open
-      if (pending.kind === 'request') pending.onFail(this.dropError(reason, pending.id));
+      // Only requests are queued in the outbox (channel messages wait in the control queue).
+      pending.onFail(this.dropError(reason, pending.id));
     }
     if (this.evs?.observed === true) {
       this.emit({ type: 'dropped', reason, message, bytes: entry.bytes, time: this.scheduler.now() });
