@@ -9,6 +9,8 @@
 export * from './errors';
 export * from './frame';
 export * from './close-codes';
+export { MAX_DELAY } from './time';
+export type { DurationRule } from './time';
 
 // Transports
 export * from './transport/transport';

@@ -1,0 +1,48 @@
+import { InvalidOptionsError } from './errors';
+
+/**
+ * The longest delay rxnova schedules, in milliseconds: 2^31 - 1 (about 24.8
+ * days). Node and browsers run a timer set above it after 1 ms, so every
+ * computed delay (backoff, `Retry-After`, TTL, timeouts) is capped at this
+ * value, and a user-given duration above it is refused.
+ */
+export const MAX_DELAY = 2_147_483_647;
+
+/** @internal A computed delay made safe to schedule: at most {@link MAX_DELAY}, never negative or NaN. */
+export function capDelay(ms: number): number {
+  return ms > MAX_DELAY ? MAX_DELAY : ms > 0 ? ms : 0;
+}
+
+/** What a user-given duration may be. */
+export interface DurationRule {
+  /** 0 is allowed (it usually disables the timer). @default false */
+  readonly zero?: boolean;
+  /** `Infinity` is allowed (no limit, no timer is scheduled). @default false */
+  readonly infinity?: boolean;
+}
+
+/**
+ * @internal Checks a user-given duration in milliseconds: a number, not NaN,
+ * above 0 (or 0 when `rule.zero`), at most {@link MAX_DELAY} (or `Infinity`
+ * when `rule.infinity`). Throws an `InvalidOptionsError` that names the option
+ * and the value otherwise.
+ */
+export function checkDuration(name: string, value: unknown, rule: DurationRule = {}): number {
+  const ok =
+    typeof value === 'number' &&
+    !Number.isNaN(value) &&
+    (value > 0 || (rule.zero === true && value === 0)) &&
+    (value <= MAX_DELAY || (rule.infinity === true && value === Infinity));
+  if (!ok) {
+    const low = rule.zero === true ? '0 or more' : 'above 0';
+    const high = rule.infinity === true ? `at most ${MAX_DELAY}, or Infinity` : `at most ${MAX_DELAY}`;
+    throw new InvalidOptionsError(`${name} must be a number of milliseconds, ${low} and ${high}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value);
+  return value === null ? 'null' : typeof value;
+}
