@@ -42,7 +42,7 @@ export type { HeartbeatConfig, HeartbeatTimer, HeartbeatTimerConfig } from './op
 
 // The client
 export { connect } from './client/connect';
-export type { ConnectOptions, HeartbeatOptions, BackpressureOptions, PerAttempt } from './client/connect-options';
+export type { ConnectOptions, HeartbeatOptions, BackpressureOptions, LazyOptions, PerAttempt } from './client/connect-options';
 export type { Socket, SendOptions } from './client/socket';
 export type * from './client/state';
 export type * from './client/events';
@@ -58,7 +58,8 @@ export type { SocketMetrics, MetricsConfig } from './client/metrics';
 // Protocols
 export type { Protocol } from './client/protocol';
 export type { AuthOptions, AuthMessage } from './client/connect-options';
-export type { AuthContext } from './client/socket';
+export type { AuthContext } from './client/connect-options';
+export { defineProtocol } from './client/define-protocol';
 export type { RateLimitOptions } from './client/rate-limit';
 export type { RequestOptions, RequestDefaults, InFlightPolicy } from './client/requests';
 export { jsonRpc } from './protocols/json-rpc';

@@ -23,4 +23,4 @@ export type { WsTransportOptions, WsPerMessageDeflateOptions } from './transport
  * socket.messages$.subscribe(console.log);
  * ```
  */
-export const connect = /* @__PURE__ */ createConnect(() => wsTransport());
+export const connect = /* @__PURE__ */ createConnect((scheduler) => wsTransport({ scheduler }));

@@ -1,4 +1,5 @@
 import { Subject } from 'rxjs';
+import type { Pending } from './requests';
 
 /** @internal One subscribed topic and params, shared by all its subscribers. */
 export class ChannelEntry {
@@ -7,6 +8,8 @@ export class ChannelEntry {
   refs = 0;
   /** The connection number its subscribe message was last sent on (0: never). */
   sentOn = 0;
+  /** Its last subscribe message, while it may still wait unwritten in the control lane. */
+  queued: Pending<unknown, unknown> | undefined = undefined;
   constructor(
     readonly key: string,
     readonly topic: string,

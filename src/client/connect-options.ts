@@ -8,7 +8,6 @@ import type { OutboxConfig } from './outbox';
 import type { Protocol } from './protocol';
 import type { RateLimitOptions } from './rate-limit';
 import type { RequestDefaults } from './requests';
-import type { AuthContext } from './socket';
 
 /** A value, or a function called on every connection attempt to produce it (fresh tokens, rotated endpoints). */
 export type PerAttempt<T> = T | (() => T);
@@ -59,6 +58,13 @@ export interface BackpressureOptions {
   readonly pollInterval?: number;
 }
 
+/** What `auth()` is told on each call. */
+export interface AuthContext {
+  /** The connection attempt (0 for the first connection). */
+  readonly attempt: number;
+  /** `true` when re-authenticating a live connection before its credentials expire. */
+  readonly refresh: boolean;
+}
 /** Makes the auth message for each (re)connect: the message itself, or an Observable of it (so tokens can be fetched fresh). */
 export type AuthMessage<Out> = (context: AuthContext) => Out | Observable<Out>;
 
@@ -76,6 +82,15 @@ export interface AuthOptions<Out> {
    * @default 5000
    */
   readonly refreshBefore?: number;
+}
+
+/** A lazy socket's grace period. */
+export interface LazyOptions {
+  /**
+   * Milliseconds the connection stays after the last consumer leaves.
+   * @default 0 (closed on the scheduler's next turn)
+   */
+  readonly closeDelay?: number;
 }
 
 /** Options of {@link connect}. Every field is optional. */
@@ -142,10 +157,14 @@ export interface ConnectOptions<In = unknown, Out = unknown> {
   readonly backpressure?: BackpressureOptions;
   /**
    * `false` (eager) opens at once and stays until `close()`. `true` opens on
-   * the first subscriber of `messages$` and closes after the last one leaves.
-   * @default false
+   * the first consumer (a subscriber of `messages$`, a `channel()` or a
+   * `request()`) and closes once the last one has left for `closeDelay` ms
+   * (a grace period: a consumer arriving within it keeps the connection; one
+   * that resubscribes synchronously, as `switchMap` does, always does).
+   * `{ closeDelay }` is lazy with that grace period.
+   * @default false (`true` means `{ closeDelay: 0 }`: closed on the scheduler's next turn)
    */
-  readonly lazy?: boolean;
+  readonly lazy?: boolean | LazyOptions;
   /**
    * The server's wire format for channels, requests, auth and application
    * pings: `jsonRpc()`, `jsonTopics()` or your own {@link Protocol}.

@@ -1,5 +1,7 @@
-import { asyncScheduler } from 'rxjs';
+import { asyncScheduler, SchedulerLike } from 'rxjs';
 import { InvalidOptionsError } from '../errors';
+import { resolveReconnectConfig } from '../operators/reconnect';
+import { checkDuration } from '../time';
 import type { Transport } from '../transport/transport';
 import { isTransport } from '../transport/transport';
 import { normalizeUrl } from '../transport/url';
@@ -7,23 +9,19 @@ import { webSocketTransport } from '../transport/web-socket';
 import { Codec, json } from './codec';
 import type { ConnectOptions, PerAttempt } from './connect-options';
 import { resolveOutboxConfig } from './outbox';
-import { RxnovaSocket, Socket, SocketConfig } from './socket';
+import type { SocketConfig } from './config';
+import { isDefinedProtocol } from './define-protocol';
+import { TokenBucket } from './rate-limit';
+import { RxnovaSocket, Socket } from './socket';
 
 /** The default codec, shared: codecs are stateless. */
 const DEFAULT_CODEC: Codec<unknown, unknown> = /* @__PURE__ */ json();
-
-function checkDuration(name: string, value: number, allowZero: boolean): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0) || value === Infinity) {
-    throw new InvalidOptionsError(`${name} must be a ${allowZero ? 'non-negative' : 'positive'} finite number of milliseconds, got ${String(value)}`);
-  }
-  return value;
-}
 
 /**
  * @internal Builds a `connect()` whose default transport comes from `defaultTransport`
  * (`webSocketTransport` in 'rxnova', `wsTransport` in 'rxnova/node').
  */
-export function createConnect(defaultTransport: () => Transport) {
+export function createConnect(defaultTransport: (scheduler: SchedulerLike) => Transport) {
   return function connect<In = unknown, Out = unknown>(url: PerAttempt<string>, options: ConnectOptions<In, Out> = {}): Socket<In, Out> {
     return new RxnovaSocket<In, Out>(normalizeOptions(url, options, defaultTransport));
   };
@@ -33,13 +31,17 @@ export function createConnect(defaultTransport: () => Transport) {
 export function normalizeOptions<In, Out>(
   url: PerAttempt<string>,
   options: ConnectOptions<In, Out>,
-  defaultTransport: () => Transport,
+  defaultTransport: (scheduler: SchedulerLike) => Transport,
 ): SocketConfig<In, Out> {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionsError(`options must be an object, got ${options === null ? 'null' : typeof options}`);
   }
+  const scheduler = options.scheduler ?? asyncScheduler;
+  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
+    throw new InvalidOptionsError('options.scheduler must be an rxjs SchedulerLike (with now() and schedule()), such as asyncScheduler');
+  }
   const {
-    transport = defaultTransport(),
+    transport = defaultTransport(scheduler),
     protocols,
     headers,
     codec = DEFAULT_CODEC as NonNullable<ConnectOptions<In, Out>['codec']>,
@@ -51,7 +53,6 @@ export function normalizeOptions<In, Out>(
     outbox,
     backpressure = {},
     lazy = false,
-    scheduler = asyncScheduler,
     random = Math.random,
     protocol,
     auth,
@@ -65,22 +66,28 @@ export function normalizeOptions<In, Out>(
   if (protocol !== undefined && (protocol.withId === undefined) !== (protocol.idOf === undefined)) {
     throw new InvalidOptionsError('options.protocol must have both withId() and idOf() to correlate responses, or neither');
   }
+  if (protocol !== undefined && !isDefinedProtocol(protocol)) {
+    throw new InvalidOptionsError('options.protocol must be made with defineProtocol({ ... }) (jsonRpc() and jsonTopics() already are): it brings the channel, request and auth machinery along');
+  }
   let resolvedAuth: SocketConfig<In, Out>['auth'];
   if (auth !== undefined) {
     const { message, timeout: authTimeout = 10_000, refreshBefore = 5_000 } = typeof auth === 'function' ? { message: auth } : auth;
     if (typeof message !== 'function') {
       throw new InvalidOptionsError('options.auth must be a function returning the auth message (or an Observable of it), or { message, timeout, refreshBefore }');
     }
+    if (protocol === undefined) {
+      throw new InvalidOptionsError(
+        'options.auth needs options.protocol, which recognises the answer: use jsonRpc() or jsonTopics(), or defineProtocol({}) when sending the auth message is enough',
+      );
+    }
     resolvedAuth = {
       message,
-      timeout: checkDuration('options.auth.timeout', authTimeout, false),
-      refreshBefore: checkDuration('options.auth.refreshBefore', refreshBefore, true),
+      timeout: checkDuration('options.auth.timeout', authTimeout),
+      refreshBefore: checkDuration('options.auth.refreshBefore', refreshBefore, { zero: true }),
     };
   }
   const { timeout: requestTimeout = 30_000, inFlight = 'fail' } = requests;
-  if (typeof requestTimeout !== 'number' || !(requestTimeout > 0)) {
-    throw new InvalidOptionsError(`options.requests.timeout must be a positive number of ms, got ${String(requestTimeout)}`);
-  }
+  checkDuration('options.requests.timeout', requestTimeout, { infinity: true });
   if (inFlight !== 'fail' && inFlight !== 'resend') {
     throw new InvalidOptionsError(`options.requests.inFlight must be 'fail' or 'resend', got ${JSON.stringify(inFlight)}`);
   }
@@ -99,10 +106,13 @@ export function normalizeOptions<In, Out>(
   if (decodeErrors !== 'skip' && decodeErrors !== 'fatal') {
     throw new InvalidOptionsError(`options.decodeErrors must be 'skip' or 'fatal', got ${JSON.stringify(decodeErrors)}`);
   }
-  if (typeof lazy !== 'boolean') throw new InvalidOptionsError(`options.lazy must be a boolean, got ${typeof lazy}`);
+  if (typeof lazy !== 'boolean' && (typeof lazy !== 'object' || lazy === null)) {
+    throw new InvalidOptionsError(`options.lazy must be a boolean or { closeDelay }, got ${lazy === null ? 'null' : typeof lazy}`);
+  }
+  const lazyCloseDelay = checkDuration('options.lazy.closeDelay', typeof lazy === 'object' ? (lazy.closeDelay ?? 0) : 0, { zero: true });
   if (typeof random !== 'function') throw new InvalidOptionsError(`options.random must be a function returning [0, 1), got ${typeof random}`);
   const { highWaterMark = 1024 * 1024, pollInterval = 10 } = backpressure;
-  checkDuration('options.backpressure.pollInterval', pollInterval, false);
+  checkDuration('options.backpressure.pollInterval', pollInterval);
   if (typeof highWaterMark !== 'number' || !(highWaterMark > 0)) {
     throw new InvalidOptionsError(`options.backpressure.highWaterMark must be a positive number of bytes, got ${String(highWaterMark)}`);
   }
@@ -114,8 +124,8 @@ export function normalizeOptions<In, Out>(
     const appPing = givenPing === undefined && !transport.capabilities.ping && protocol?.ping !== undefined ? () => protocol.ping!() : undefined;
     const ping = givenPing ?? appPing;
     const isPong = givenIsPong ?? (protocol?.isPong === undefined ? undefined : (message: In) => protocol.isPong!(message));
-    checkDuration('options.heartbeat.interval', interval, false);
-    checkDuration('options.heartbeat.timeout', timeout, false);
+    checkDuration('options.heartbeat.interval', interval);
+    checkDuration('options.heartbeat.timeout', timeout);
     if (isPong !== undefined && typeof isPong !== 'function') {
       throw new InvalidOptionsError(`options.heartbeat.isPong must be a function, got ${typeof isPong}`);
     }
@@ -129,10 +139,16 @@ export function normalizeOptions<In, Out>(
   }
 
   let reconnectConfig: SocketConfig<In, Out>['reconnect'];
+  // One normalisation of the reconnect config, the operator's own: an invalid value is refused here, at once.
   if (reconnect === false) reconnectConfig = false;
-  else if (typeof reconnect === 'number') reconnectConfig = { maxAttempts: reconnect };
-  else if (typeof reconnect === 'object' && reconnect !== null) reconnectConfig = reconnect;
+  else if (typeof reconnect === 'number') reconnectConfig = resolveReconnectConfig({ maxAttempts: reconnect, scheduler, random });
+  else if (typeof reconnect === 'object' && reconnect !== null) reconnectConfig = resolveReconnectConfig({ scheduler, random, ...reconnect });
   else throw new InvalidOptionsError(`options.reconnect must be a reconnect config, a number of attempts or false, got ${String(reconnect)}`);
+  if (headers !== undefined && !transport.capabilities.headers) {
+    throw new InvalidOptionsError(
+      `options.headers cannot be sent by transport "${transport.name}" (browsers do not allow custom headers on a WebSocket upgrade): pass credentials in the URL or an auth message, or use wsTransport() from 'rxnova/node'`,
+    );
+  }
 
   return {
     url,
@@ -143,17 +159,18 @@ export function normalizeOptions<In, Out>(
     decodeErrors,
     reconnect: reconnectConfig,
     heartbeat: heartbeatConfig,
-    connectTimeout: checkDuration('options.connectTimeout', connectTimeout, true),
-    closeTimeout: checkDuration('options.closeTimeout', closeTimeout, true),
+    connectTimeout: checkDuration('options.connectTimeout', connectTimeout, { zero: true }),
+    closeTimeout: checkDuration('options.closeTimeout', closeTimeout, { zero: true }),
     outbox: resolveOutboxConfig(outbox),
     highWaterMark,
     pollInterval,
-    lazy,
+    lazy: lazy !== false,
+    lazyCloseDelay,
     scheduler,
     random,
     protocol,
     auth: resolvedAuth,
-    rateLimit,
+    limiter: rateLimit === undefined ? undefined : new TokenBucket<Out>(rateLimit, scheduler),
     requestTimeout,
     inFlight,
     messagesIncludeChannels,
@@ -180,4 +197,4 @@ export function normalizeOptions<In, Out>(
  * socket.send({ type: 'hello' }); // queued until open, then flushed in order
  * ```
  */
-export const connect = /* @__PURE__ */ createConnect(() => webSocketTransport());
+export const connect = /* @__PURE__ */ createConnect((scheduler) => webSocketTransport({ scheduler }));

@@ -71,7 +71,7 @@ export interface ReceivedEvent extends SocketEventBase {
 }
 
 /** Why a message accepted by `send()` was never written. */
-export type DroppedReason = 'overflow' | 'expired' | 'closed';
+export type DroppedReason = 'overflow' | 'expired' | 'closed' | 'refused';
 
 /** A message accepted by `send()` was dropped without being written. */
 export interface DroppedEvent extends SocketEventBase {
@@ -80,6 +80,8 @@ export interface DroppedEvent extends SocketEventBase {
   /** The message as given to `send()`. */
   readonly message: unknown;
   readonly bytes: number;
+  /** Why it was refused (reason `'refused'`: a message piped into the socket that `send()` would have thrown for). */
+  readonly error?: unknown;
 }
 
 /** An inbound frame could not be decoded and was skipped. */
@@ -126,6 +128,25 @@ export interface LateResponseEvent extends SocketEventBase {
 }
 
 /** Typed telemetry of a socket, on `events$`. Logging and metrics are subscribers of it. */
+/**
+ * User code (a protocol adapter function, a predicate such as `isPong`, a
+ * callback such as `onAttempt`) threw. The socket goes on: on the inbound
+ * path the message is handled like one that could not be decoded (skipped,
+ * or fatal with `decodeErrors: 'fatal'`).
+ */
+export interface CallbackErrorEvent extends SocketEventBase {
+  readonly type: 'callback-error';
+  /** Which function threw, e.g. `'protocol.idOf'` or `'reconnect.onAttempt'`. */
+  readonly source: string;
+  readonly error: unknown;
+}
+
+/** A stream piped into the socket (`source$.subscribe(socket)`) errored; the socket stays as it is. */
+export interface SourceErrorEvent extends SocketEventBase {
+  readonly type: 'source-error';
+  readonly error: unknown;
+}
+
 export type SocketEvent =
   | ConnectingEvent
   | OpenedEvent
@@ -140,7 +161,9 @@ export type SocketEvent =
   | RttEvent
   | BackpressureEvent
   | AuthenticatedEvent
-  | LateResponseEvent;
+  | LateResponseEvent
+  | CallbackErrorEvent
+  | SourceErrorEvent;
 
 /** The `type` of a {@link SocketEvent}. */
 export type SocketEventType = SocketEvent['type'];

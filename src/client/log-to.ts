@@ -52,6 +52,8 @@ const DEFAULT_LEVELS: Record<SocketEventType, LogLevel | false> = {
   backpressure: 'info',
   authenticated: 'info',
   'late-response': 'warn',
+  'callback-error': 'error',
+  'source-error': 'warn',
 };
 
 const SECRET_FIELDS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'password', 'token', 'secret'];
@@ -101,7 +103,11 @@ function describe(event: SocketEvent): string {
     case 'received':
       return `received ${event.kind} ${event.bytes} bytes`;
     case 'dropped':
-      return `dropped a message (${event.bytes} bytes): ${event.reason}`;
+      return `dropped a message (${event.bytes} bytes): ${event.reason}${event.error === undefined ? '' : `: ${errorText(event.error)}`}`;
+    case 'callback-error':
+      return `${event.source} threw: ${errorText(event.error)}`;
+    case 'source-error':
+      return `a stream piped into the socket failed: ${errorText(event.error)}`;
     case 'decode-error':
       return `skipped a ${event.kind} frame of ${event.bytes} bytes: ${event.error.message}`;
     case 'heartbeat-timeout':

@@ -1,6 +1,7 @@
 import type { SchedulerLike, Subscription } from 'rxjs';
 import { InvalidOptionsError, OutboxFullError } from '../errors';
 import type { Frame } from '../frame';
+import { checkDuration } from '../time';
 
 /**
  * What a full outbox does with one more message: `'error'` refuses it with
@@ -34,9 +35,24 @@ export interface OutboxConfig {
   readonly overflow?: OverflowPolicy;
 }
 
+/**
+ * @internal What a queued message tells its sender: it was written, or it was
+ * dropped. `done` means the sender no longer waits (a request that timed out
+ * or was unsubscribed): the entry is then skipped, not written, not reported.
+ */
+export interface Ticket {
+  readonly done: boolean;
+  sent(): void;
+  dropped(reason: DropReason): void;
+}
+
 /** One queued message and its encoded frame. */
 export interface OutboxEntry<T> {
   readonly message: T;
+  /** @internal The sender waiting for this message's fate, if any. */
+  readonly ticket?: Ticket | undefined;
+  /** @internal Its rate-limit cost, computed once when it was accepted. */
+  readonly cost?: number;
   /** The encoded frame (text or binary). */
   readonly frame: Frame;
   /** Its payload size in bytes, counted against `maxBytes`. */
@@ -98,7 +114,7 @@ export function resolveOutboxConfig(config: OutboxConfig | undefined): Required<
   return {
     maxMessages: checkLimit('maxMessages', maxMessages, true),
     maxBytes: checkLimit('maxBytes', maxBytes, false),
-    ttl: checkLimit('ttl', ttl, false),
+    ttl: checkDuration('outbox ttl', ttl, { infinity: true }),
     overflow,
   };
 }
@@ -152,13 +168,15 @@ export class Outbox<T> {
    * @param ttl this message's ttl in ms, overriding the configured one (above 0, or `Infinity`).
    * @throws OutboxFullError (overflow `'error'` only); InvalidOptionsError for a bad `bytes` or `ttl`.
    */
-  push(message: T, frame: Frame, bytes: number, ttl?: number): void {
+  push(message: T, frame: Frame, bytes: number, ttl?: number, ticket?: Ticket, cost?: number): void {
     if (typeof bytes !== 'number' || !(bytes >= 0) || bytes === Infinity) {
       throw new InvalidOptionsError(`outbox message size must be a finite number of bytes, at least 0, got ${String(bytes)}`);
     }
-    const life = ttl === undefined ? this.ttl : checkLimit('ttl', ttl, false);
+    const life = ttl === undefined ? this.ttl : checkDuration('outbox ttl', ttl, { infinity: true });
     const entry: OutboxEntry<T> = {
       message,
+      ticket,
+      cost,
       frame,
       bytes,
       expiresAt: life === Infinity ? Infinity : this.scheduler.now() + life,
@@ -198,6 +216,14 @@ export class Outbox<T> {
   peek(): OutboxEntry<T> | undefined {
     this.dropExpiredHead();
     return this.items[this.head];
+  }
+
+  /**
+   * Removes the head that `peek()` just returned, with no second expiry check:
+   * what was peeked is what is removed, so nothing behind it can be lost.
+   */
+  pop(): void {
+    if (this.size > 0) this.removeHead();
   }
 
   /** Removes and returns the oldest entry that has not expired. Expired entries met on the way are dropped and reported. */

@@ -1,4 +1,5 @@
 import type { Frame } from '../frame';
+import type { DropReason, Ticket } from './outbox';
 
 /** What happens to a request that was written when its connection dropped. */
 export type InFlightPolicy = 'fail' | 'resend';
@@ -33,30 +34,39 @@ export interface RequestDefaults {
   readonly inFlight?: InFlightPolicy;
 }
 
-/** @internal A message awaiting its correlated response: a request, a channel (un)subscription, or an auth message. */
-export interface Pending<In, Out = unknown> {
-  readonly id: number;
-  readonly kind: 'request' | 'control' | 'auth';
-  /** The message as sent, id included. */
-  readonly message: Out;
-  readonly frame: Frame & { type: 'text' | 'binary' };
-  readonly bytes: number;
-  readonly inFlight: InFlightPolicy;
-  /** The connection number it was made on (channel messages belong to one connection). */
-  readonly connection: number;
+/**
+ * @internal A message awaiting its correlated response: a request, a channel
+ * (un)subscription, or an auth message. It is also the ticket of its queue
+ * entry: the write queue tells it when it is written or dropped.
+ */
+export class Pending<In, Out = unknown> implements Ticket {
   /** Written to the current connection (not just queued). */
-  written: boolean;
+  written = false;
   /** Settled, timed out or abandoned: a queued copy is skipped, not written. */
-  done: boolean;
+  done = false;
   /** Must be sent again when the next connection is ready. */
-  resend: boolean;
-  onResponse(message: In): void;
-  onFail(error: unknown): void;
-}
+  resend = false;
 
-/** @internal Wraps a queued message that belongs to a {@link Pending}, so the outbox can tell it apart. */
-export class Tracked<In, Out> {
-  constructor(readonly pending: Pending<In, Out>) {}
+  constructor(
+    readonly id: number,
+    readonly kind: 'request' | 'control' | 'auth',
+    /** The message as sent, id included. */
+    readonly message: Out,
+    readonly frame: Frame & { type: 'text' | 'binary' },
+    readonly bytes: number,
+    readonly inFlight: InFlightPolicy,
+    readonly onResponse: (message: In) => void,
+    readonly onFail: (error: unknown) => void,
+    private readonly onDropped: (pending: Pending<In, Out>, reason: DropReason) => void,
+  ) {}
+
+  sent(): void {
+    this.written = true;
+  }
+
+  dropped(reason: DropReason): void {
+    this.onDropped(this, reason);
+  }
 }
 
 /** How many abandoned ids are remembered for reporting late responses. */

@@ -1,5 +1,6 @@
 import { InvalidOptionsError, RemoteError } from '../errors';
 import type { Protocol } from '../client/protocol';
+import { defineProtocol } from '../client/define-protocol';
 
 /** A JSON-RPC 2.0 request or notification this side sends. `jsonrpc` and `id` are filled in by the adapter. */
 export interface JsonRpcRequest {
@@ -153,11 +154,11 @@ export function jsonRpc(config: JsonRpcConfig = {}): Protocol<JsonRpcMessage, Js
     },
   };
   if (pingMethod !== undefined) {
-    return {
+    return defineProtocol({
       ...protocol,
       ping: () => ({ jsonrpc: '2.0', id: PING_ID, method: pingMethod }),
       isPong: (message) => message.id === PING_ID,
-    };
+    });
   }
-  return protocol;
+  return defineProtocol(protocol);
 }

@@ -1,5 +1,6 @@
 import { InvalidOptionsError, RemoteError } from '../errors';
 import type { Protocol } from '../client/protocol';
+import { defineProtocol } from '../client/define-protocol';
 
 /**
  * A message of the common topic protocol. This side sends
@@ -113,6 +114,6 @@ export function jsonTopics(config: JsonTopicsConfig = {}): Protocol<JsonTopicsMe
       return typeof seconds === 'number' && Number.isFinite(seconds) ? { ok: true, expiresIn: seconds * 1000 } : { ok: true };
     },
   };
-  if (pingType === false) return protocol;
-  return { ...protocol, ping: () => ({ [typeField]: pingType }), isPong: (message) => message[typeField] === 'pong' };
+  if (pingType === false) return defineProtocol(protocol);
+  return defineProtocol({ ...protocol, ping: () => ({ [typeField]: pingType }), isPong: (message) => message[typeField] === 'pong' });
 }

@@ -1,4 +1,4 @@
-import type { Observable, Observer } from 'rxjs';
+import type { Observable, Observer, SchedulerLike } from 'rxjs';
 import type { Frame } from '../frame';
 
 /**
@@ -27,6 +27,12 @@ export interface TransportRequest {
    * @default the transport's `handshakeTimeout`
    */
   readonly handshakeTimeout?: number;
+  /**
+   * The scheduler of this connection's timers (the handshake timeout);
+   * `connect()` passes its own, so virtual time reaches the transport.
+   * @default the transport's own `scheduler` option
+   */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** The socket has opened: the handshake is complete. */
@@ -110,6 +116,13 @@ export interface TransportConnection {
   readonly frames: Observer<Frame | readonly Frame[]>;
   /** WebsockexNova's `get_state`. */
   state(): TransportState;
+  /**
+   * Emits the buffered amount once it is at or below `threshold`, then
+   * completes (at once if it already is; without a value if the socket ends).
+   * Optional: the client polls `state().bufferedAmount` for transports
+   * without it.
+   */
+  drained?(threshold: number): Observable<number>;
 }
 
 /** What a transport can do, so the client can choose protocol or application pings. */

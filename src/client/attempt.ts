@@ -1,0 +1,214 @@
+import { Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
+import { ConnectionClosedError, HeartbeatTimeoutError, NotOpenError } from '../errors';
+import { pingFrame } from '../frame';
+import { createHeartbeat, HeartbeatTimer } from '../operators/heartbeat';
+import type { TransportConnection, TransportEvent } from '../transport/transport';
+import { encodeFrame } from './codec';
+import type { SocketCore } from './core';
+
+/** How the last connection closed, for the final state. */
+export interface CloseRecord {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+}
+
+/**
+ * @internal One connection attempt, from dial to end. It owns everything that
+ * lives as long as the connection (the transport subscription, the
+ * heartbeat, the auth round, the write queue's timers, acknowledgement
+ * timers) in one `Subscription`, `subs`: ending the attempt ends them all.
+ * It is the observer of its transport events and the teardown of its
+ * session subscription.
+ */
+export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribable {
+  /** Everything the attempt owns: the transport subscription and `work`. */
+  readonly subs = new Subscription();
+  /** What runs on its own while the connection lasts (heartbeat, auth round, write-queue and acknowledgement timers). */
+  readonly work = new Subscription();
+  heartbeat: HeartbeatTimer | undefined = undefined;
+  opened = false;
+  closeEvent: CloseRecord | undefined = undefined;
+  /** The error the attempt ended with. */
+  ended: unknown = undefined;
+  /** Whether its `closed` telemetry event was emitted. */
+  private reported = false;
+
+  constructor(
+    private readonly core: SocketCore<In, Out>,
+    readonly subscriber: Subscriber<void>,
+    readonly conn: TransportConnection,
+    readonly attempt: number,
+    readonly url: string,
+    readonly startedAt: number,
+  ) {}
+
+  /** Subscribes to the transport events: the socket is dialled. */
+  start(): void {
+    this.subs.add(this.work);
+    this.subs.add(this.conn.events.subscribe(this));
+  }
+
+  /** Stops what the attempt runs on its own: during a requested close nothing of it may fail any more. */
+  quiesce(): void {
+    this.work.unsubscribe();
+  }
+
+  /** Whether the attempt is over (failed, completed or torn down). */
+  get over(): boolean {
+    return this.subscriber.closed;
+  }
+
+  next(event: TransportEvent): void {
+    if (event.type === 'frame') {
+      const frame = event.frame;
+      const heartbeat = this.heartbeat;
+      if (frame.type === 'text' || frame.type === 'binary') {
+        heartbeat?.alive();
+        this.core.inbound.receive(frame, this);
+      } else if (frame.type === 'pong') heartbeat?.pong();
+      else heartbeat?.alive();
+      return;
+    }
+    if (event.type === 'open') {
+      this.opened = true;
+      this.onOpen(event.protocol);
+      return;
+    }
+    const { code, reason, wasClean } = event;
+    this.closeEvent = { code, reason, wasClean };
+    this.core.session.lastClose = this.closeEvent;
+  }
+
+  error(error: unknown): void {
+    this.fail(error);
+  }
+
+  complete(): void {
+    this.report('client', undefined);
+    this.subscriber.complete();
+  }
+
+  /** Ends the attempt with an error (a second call does nothing). */
+  fail(error: unknown): void {
+    if (this.subscriber.closed) return;
+    this.ended = error;
+    const close = this.closeEvent;
+    const code = close?.code ?? (error instanceof ConnectionClosedError ? error.closeCode : 1006);
+    const wasClean = close?.wasClean ?? false;
+    this.report(code === 1006 && !wasClean ? 'network' : 'server', error);
+    this.subscriber.error(error);
+  }
+
+  /** The teardown: ends everything the attempt owns, and tells the session. */
+  unsubscribe(): void {
+    // Torn down without a close event of its own: the close handshake timed out, or the socket was dropped.
+    this.report('client', undefined, true);
+    this.subs.unsubscribe();
+    this.core.session.onAttemptEnd(this);
+  }
+
+  /** The error requests in flight on this connection fail with. */
+  lostError(): ConnectionClosedError {
+    const { ended, closeEvent } = this;
+    return ended instanceof ConnectionClosedError
+      ? ended
+      : new ConnectionClosedError(closeEvent?.code ?? 1006, closeEvent?.reason ?? '', closeEvent?.wasClean ?? false, ended);
+  }
+
+  /** Writes a frame outside the write queue (auth messages, pings); `false` when the socket turned out not to be open. */
+  writeDirect(frame: Parameters<TransportConnection['frames']['next']>[0]): boolean {
+    try {
+      this.conn.frames.next(frame);
+      return true;
+    } catch (error) {
+      if (error instanceof NotOpenError) return false;
+      throw error;
+    }
+  }
+
+  private report(initiator: 'client' | 'server' | 'network', error: unknown, torn = false): void {
+    if (!this.opened || this.reported) return;
+    this.reported = true;
+    const telemetry = this.core.telemetry;
+    if (!telemetry.observed) return;
+    const close = torn ? undefined : this.closeEvent;
+    const clean = error === undefined && !torn;
+    telemetry.emit({
+      type: 'closed',
+      code: close?.code ?? (error instanceof ConnectionClosedError ? error.closeCode : clean ? 1000 : 1006),
+      reason: close?.reason ?? '',
+      wasClean: close?.wasClean ?? clean,
+      initiator,
+      ...(error === undefined ? {} : { error }),
+    });
+  }
+
+  private onOpen(protocol: string): void {
+    const { link, telemetry, engine } = this.core;
+    link.phase = 'authenticating';
+    link.connection++;
+    if (telemetry.observed) {
+      telemetry.emit({ type: 'opened', attempt: this.attempt, url: this.url, protocol, connectTime: this.core.scheduler.now() - this.startedAt });
+    }
+    const ready = (): void => this.ready(protocol);
+    if (engine === undefined) ready();
+    else engine.authenticate(this, ready);
+  }
+
+  /**
+   * Open (and authenticated): on every (re)connect the live channels are
+   * subscribed first, then requests in flight are resent, then the outbox is
+   * flushed; only then is the state `open`.
+   */
+  private ready(protocol: string): void {
+    if (this.over) return;
+    const { link, queue, engine, session } = this.core;
+    // Ready is when the connection counts as up: reconnect()'s resetAfter counts from here.
+    this.subscriber.next();
+    if (this.over || session.current !== this) return;
+    this.startHeartbeat();
+    link.phase = 'open';
+    queue.attach(this.conn, this.work);
+    engine?.onReady();
+    queue.drain();
+    if (session.current === this && link.phase === 'open') link.set({ status: 'open', attempt: this.attempt, url: this.url, protocol });
+  }
+
+  private startHeartbeat(): void {
+    const { config, telemetry, scheduler } = this.core;
+    const options = config.heartbeat;
+    if (options === undefined) return;
+    const appPing = options.ping;
+    const codec = config.codec;
+    const timer = createHeartbeat({
+      interval: options.interval,
+      timeout: options.timeout,
+      scheduler,
+      ping: () => {
+        // A socket already closing (either side asked) is not pinged: its close event ends the attempt.
+        if (this.core.link.phase !== 'open') return;
+        this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing));
+      },
+      onTimeout: (error: HeartbeatTimeoutError) => {
+        telemetry.emit({ type: 'heartbeat-timeout', timeout: error.timeout });
+        // The peer is presumed dead: abort the socket rather than wait for a closing handshake.
+        try {
+          this.conn.frames.error(error);
+        } catch {
+          // The socket may already be gone; the error below ends the attempt either way.
+        }
+        this.fail(error);
+      },
+      onRtt: (rtt: number) => telemetry.emit({ type: 'rtt', rtt }),
+      // A ping that could not be made (an application ping that threw): reported, and the connection is failed with it.
+      onError: (error: unknown) => {
+        telemetry.userError('heartbeat.ping', error);
+        this.fail(error);
+      },
+    });
+    this.heartbeat = timer;
+    timer.start();
+    this.work.add(() => timer.stop());
+  }
+}

@@ -1,0 +1,52 @@
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { RandomSource } from '../backoff/backoff';
+import type { ResolvedReconnectConfig } from '../operators/reconnect';
+import type { Transport } from '../transport/transport';
+import type { Codec } from './codec';
+import type { AuthContext, PerAttempt } from './connect-options';
+import type { OutboxConfig } from './outbox';
+import type { Protocol } from './protocol';
+import type { TokenBucket } from './rate-limit';
+import type { InFlightPolicy } from './requests';
+
+/** @internal The normalised `auth` option. */
+export interface ResolvedAuth<Out> {
+  readonly message: (context: AuthContext) => Out | Observable<Out>;
+  readonly timeout: number;
+  readonly refreshBefore: number;
+}
+
+/** @internal The normalised heartbeat option. */
+export interface ResolvedHeartbeat<In, Out> {
+  readonly interval: number;
+  readonly timeout: number;
+  readonly ping: Out | (() => Out) | undefined;
+  readonly isPong: ((message: In) => boolean) | undefined;
+}
+
+/** @internal The normalised options the socket runs with: `connect()` checks and defaults everything once. */
+export interface SocketConfig<In, Out> {
+  readonly url: PerAttempt<string>;
+  readonly transport: Transport;
+  readonly protocols: PerAttempt<string | readonly string[]> | undefined;
+  readonly headers: PerAttempt<Readonly<Record<string, string>>> | undefined;
+  readonly codec: Codec<In, Out>;
+  readonly decodeErrors: 'skip' | 'fatal';
+  readonly reconnect: ResolvedReconnectConfig | false;
+  readonly heartbeat: ResolvedHeartbeat<In, Out> | undefined;
+  readonly connectTimeout: number;
+  readonly closeTimeout: number;
+  readonly outbox: Required<OutboxConfig>;
+  readonly highWaterMark: number;
+  readonly pollInterval: number;
+  readonly lazy: boolean;
+  readonly lazyCloseDelay: number;
+  readonly scheduler: SchedulerLike;
+  readonly random: RandomSource;
+  readonly protocol: Protocol<In, Out> | undefined;
+  readonly auth: ResolvedAuth<Out> | undefined;
+  readonly limiter: TokenBucket<Out> | undefined;
+  readonly requestTimeout: number;
+  readonly inFlight: InFlightPolicy;
+  readonly messagesIncludeChannels: boolean;
+}

@@ -1,0 +1,78 @@
+import { Subject } from 'rxjs';
+import { CodecError } from '../errors';
+import { utf8Length } from '../frame';
+import type { Attempt } from './attempt';
+import type { SocketCore } from './core';
+import type { DataFrame } from './write-queue';
+
+/** The built-in codecs already throw `CodecError`; a user's codec (or adapter) may throw anything. */
+function codecErrorOf(cause: unknown): CodecError {
+  return cause instanceof CodecError ? cause : new CodecError('decode', cause);
+}
+
+/**
+ * @internal The inbound path: decode a data frame, recognise the heartbeat's
+ * pong, route to the protocol machinery (responses, auth answers, channels),
+ * hand the rest to `messages$`. Every call into user code (codec, `isPong`,
+ * protocol adapter) is guarded: a throw is reported on `events$` and the
+ * message is handled like one that could not be decoded (skipped, or fatal
+ * to the connection with `decodeErrors: 'fatal'`). Never an uncaught
+ * exception.
+ */
+export class Inbound<In, Out> {
+  readonly subject = new Subject<In>();
+
+  constructor(private readonly core: SocketCore<In, Out>) {}
+
+  /** A data frame arrived on `attempt`. The per-message path. */
+  receive(frame: DataFrame, attempt: Attempt<In, Out>): void {
+    const { config, telemetry, engine } = this.core;
+    let message: In;
+    try {
+      message = config.codec.decode(frame.data);
+    } catch (cause) {
+      const error = codecErrorOf(cause);
+      telemetry.emit({ type: 'decode-error', kind: frame.type, bytes: bytesOf(frame), error });
+      if (config.decodeErrors === 'fatal') attempt.fail(error);
+      return;
+    }
+    const isPong = config.heartbeat?.isPong;
+    const heartbeat = attempt.heartbeat;
+    if (isPong !== undefined && heartbeat !== undefined) {
+      let pong: boolean;
+      try {
+        pong = isPong(message);
+      } catch (error) {
+        this.userCodeFailed('heartbeat.isPong', error, attempt);
+        return;
+      }
+      if (pong) {
+        heartbeat.pong();
+        return;
+      }
+    }
+    // Counted like 'sent': every data message but heartbeat pongs, including responses and channel messages kept off messages$.
+    if (telemetry.observed) telemetry.emit({ type: 'received', kind: frame.type, bytes: bytesOf(frame) });
+    if (engine !== undefined) {
+      let routed: boolean;
+      try {
+        routed = engine.route(message);
+      } catch (error) {
+        this.userCodeFailed('protocol', error, attempt);
+        return;
+      }
+      if (routed) return;
+    }
+    this.subject.next(message);
+  }
+
+  /** User code on the inbound path threw: reported, and handled like a decode error. */
+  userCodeFailed(source: string, error: unknown, attempt: Attempt<In, Out>): void {
+    this.core.telemetry.userError(source, error);
+    if (this.core.config.decodeErrors === 'fatal') attempt.fail(codecErrorOf(error));
+  }
+}
+
+function bytesOf(frame: DataFrame): number {
+  return frame.type === 'text' ? utf8Length(frame.data) : frame.data.byteLength;
+}

@@ -1,0 +1,251 @@
+import { Observable, SchedulerLike, Subscription } from 'rxjs';
+import { NotOpenError } from '../errors';
+import type { Frame } from '../frame';
+import { utf8Length } from '../frame';
+import type { TransportConnection } from '../transport/transport';
+import { DropReason, Outbox, OutboxConfig, OutboxEntry, Ticket } from './outbox';
+import type { TokenBucket } from './rate-limit';
+import type { Telemetry } from './telemetry';
+import { scheduleIn } from './timers';
+
+/** A text or binary frame: what the queue writes. */
+export type DataFrame = Frame & { type: 'text' | 'binary' };
+
+/** Bytes written between two reads of the socket's buffered amount. */
+const BACKPRESSURE_CHECK_BYTES = 64 * 1024;
+
+/** @internal What the write queue is told and asks. */
+export interface WriteQueueConfig<Out> {
+  readonly scheduler: SchedulerLike;
+  readonly telemetry: Telemetry;
+  readonly outbox: Required<OutboxConfig>;
+  readonly limiter: TokenBucket<Out> | undefined;
+  readonly highWaterMark: number;
+  readonly pollInterval: number;
+  /** A write threw something other than `NotOpenError` (a transport fault): the connection is failed with it. */
+  readonly onWriteError: (error: unknown) => void;
+}
+
+/** The control lane's messages belong to the socket, not to a caller: leaving unwritten is no loss to report. */
+function forget(entry: OutboxEntry<unknown>, reason: DropReason): void {
+  entry.ticket?.dropped(reason);
+}
+
+/** @internal The payload size of a data frame, text counted as UTF-8. */
+export function sizeOf(frame: DataFrame): number {
+  return frame.type === 'text' ? utf8Length(frame.data) : frame.data.byteLength;
+}
+
+/**
+ * @internal Every write of the socket's messages goes through here, in one
+ * order: the control lane (the socket's own channel subscribes and
+ * unsubscribes, which belong to the current connection), then the outbox (in
+ * flight requests to resend at its front, then what `send()` and `request()`
+ * accepted). One `drain()` applies the rate limit and backpressure to both;
+ * `submit()` writes at once only when both lanes are empty, so a new message
+ * can never overtake a waiting one.
+ *
+ * It may write only while attached to an open, authenticated connection
+ * ({@link attach}); every timer it starts (rate-limit wait, backpressure
+ * wait) belongs to that connection's subscription.
+ */
+export class WriteQueue<Out> {
+  private conn: TransportConnection | undefined = undefined;
+  private owner: Subscription | undefined = undefined;
+  private paused = false;
+  private sinceCheck = 0;
+  private rateWait: Subscription | undefined = undefined;
+  private draining = false;
+  /** The control lane, made on first use (only protocols with channels need it). */
+  private control: Outbox<Out> | undefined = undefined;
+  /** The outbox, made when a message first has to wait. */
+  private box: Outbox<Out> | undefined = undefined;
+
+  constructor(
+    private readonly config: WriteQueueConfig<Out>,
+    private readonly onDrop: (entry: OutboxEntry<Out>, reason: DropReason) => void,
+  ) {}
+
+  /** How many messages wait in the outbox. */
+  get queued(): number {
+    return this.box === undefined ? 0 : this.box.size;
+  }
+
+  /** The one rule of when a message may be written: attached to an open connection, and not paused by backpressure. */
+  private get writable(): boolean {
+    return this.conn !== undefined && !this.paused;
+  }
+
+  get outbox(): Outbox<Out> {
+    return (this.box ??= new Outbox<Out>(this.config.outbox, this.config.scheduler, this.onDrop));
+  }
+
+  /** The connection is open (and authenticated): write to it, with timers owned by `owner`. What the control lane held was for an earlier connection: forgotten. */
+  attach(conn: TransportConnection, owner: Subscription): void {
+    this.conn = conn;
+    this.owner = owner;
+    this.paused = false;
+    this.sinceCheck = 0;
+    this.control?.clear('closed');
+  }
+
+  /** The connection is gone: stop writing. */
+  detach(): void {
+    this.conn = undefined;
+    this.paused = false;
+    this.rateWait?.unsubscribe();
+    this.rateWait = undefined;
+    this.owner = undefined;
+  }
+
+  /**
+   * Sends a message: written at once when writable, nothing waits and a
+   * token is free; otherwise queued in the outbox (which may throw
+   * `OutboxFullError`). The rate-limit cost is computed here, once.
+   */
+  submit(message: Out, frame: DataFrame, ticket?: Ticket, ttl?: number): void {
+    const limiter = this.config.limiter;
+    const cost = limiter === undefined ? 0 : limiter.cost(message);
+    if (this.writable && (this.box === undefined || this.box.size === 0) && (this.control === undefined || this.control.size === 0)) {
+      if (limiter === undefined || limiter.tryTake(cost)) {
+        if (this.write(frame)) {
+          ticket?.sent();
+          return;
+        }
+        limiter?.refund(cost);
+      } else this.waitForTokens(cost);
+    }
+    this.outbox.push(message, frame, sizeOf(frame), ttl, ticket, cost);
+    if (this.writable && this.rateWait === undefined) this.drain();
+  }
+
+  /** Queues one of the socket's own messages in the control lane (no ttl; bounded by the outbox's `maxMessages`, then `OutboxFullError`). */
+  pushControl(message: Out, frame: DataFrame, ticket: Ticket, drain: boolean): void {
+    const limiter = this.config.limiter;
+    const cost = limiter === undefined ? 0 : limiter.cost(message);
+    const { maxMessages, maxBytes } = this.config.outbox;
+    (this.control ??= new Outbox<Out>({ maxMessages, maxBytes, overflow: 'error' }, this.config.scheduler, forget)).push(
+      message,
+      frame,
+      sizeOf(frame),
+      undefined,
+      ticket,
+      cost,
+    );
+    if (drain) this.drain();
+  }
+
+  /** Puts messages back at the front of the outbox, in order (in-flight requests to send again). */
+  unshift(entries: readonly OutboxEntry<Out>[]): void {
+    if (entries.length === 0) return;
+    const box = this.outbox;
+    for (let i = entries.length - 1; i >= 0; i--) box.unshift(entries[i]!);
+  }
+
+  /** Writes what waits, lane by lane, while writable and the rate limit allows. */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      const limiter = this.config.limiter;
+      while (this.writable) {
+        const control = this.control;
+        const lane = control !== undefined && control.size > 0 ? control : this.box;
+        const entry = lane?.peek();
+        if (lane === undefined || entry === undefined) return;
+        const ticket = entry.ticket;
+        if (ticket !== undefined && ticket.done) {
+          lane.pop();
+          continue;
+        }
+        const cost = entry.cost ?? 0;
+        if (limiter !== undefined && !limiter.tryTake(cost)) {
+          this.waitForTokens(cost);
+          return;
+        }
+        lane.pop();
+        if (!this.write(entry.frame as DataFrame)) {
+          lane.unshift(entry);
+          limiter?.refund(cost);
+          return;
+        }
+        ticket?.sent();
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** The socket ended: every waiting message is reported dropped (reason `closed`), oldest first; no timer is left. */
+  clear(): void {
+    this.detach();
+    this.control?.clear('closed');
+    this.box?.clear('closed');
+    this.box?.dispose();
+  }
+
+  /** Writes one frame to the attached connection; false when the transport says it is not open (then detached). */
+  private write(frame: DataFrame): boolean {
+    const conn = this.conn!;
+    try {
+      conn.frames.next(frame);
+    } catch (error) {
+      this.detach();
+      if (!(error instanceof NotOpenError)) this.config.onWriteError(error);
+      return false;
+    }
+    const size = frame.type === 'text' ? frame.data.length : frame.data.byteLength;
+    const telemetry = this.config.telemetry;
+    if (telemetry.observed) telemetry.emit({ type: 'sent', kind: frame.type, bytes: sizeOf(frame) });
+    this.sinceCheck += size;
+    if (this.sinceCheck >= BACKPRESSURE_CHECK_BYTES) {
+      this.sinceCheck = 0;
+      const buffered = conn.state().bufferedAmount;
+      if (buffered > this.config.highWaterMark) this.pause(conn, buffered);
+    }
+    return true;
+  }
+
+  /** Stops writing until the socket's buffer drains below the high-water mark. */
+  private pause(conn: TransportConnection, buffered: number): void {
+    const { highWaterMark, telemetry } = this.config;
+    this.paused = true;
+    telemetry.emit({ type: 'backpressure', paused: true, bufferedAmount: buffered });
+    const wait = new Subscription();
+    this.owner!.add(wait);
+    const owner = this.owner!;
+    wait.add(
+      (conn.drained?.(highWaterMark) ?? this.poll(conn)).subscribe((amount) => {
+        owner.remove(wait);
+        wait.unsubscribe();
+        if (this.conn !== conn) return;
+        this.paused = false;
+        telemetry.emit({ type: 'backpressure', paused: false, bufferedAmount: amount });
+        this.drain();
+      }),
+    );
+  }
+
+  /** For transports with no drain signal: the buffered amount, read on the scheduler until it is low enough. */
+  private poll(conn: TransportConnection): Observable<number> {
+    const { scheduler, pollInterval, highWaterMark } = this.config;
+    return new Observable<number>((subscriber) => {
+      const owner = new Subscription();
+      const check = (): void => {
+        const amount = conn.state().bufferedAmount;
+        if (amount <= highWaterMark) subscriber.next(amount);
+        else scheduleIn(owner, scheduler, pollInterval, check);
+      };
+      scheduleIn(owner, scheduler, pollInterval, check);
+      return owner;
+    });
+  }
+
+  private waitForTokens(cost: number): void {
+    if (this.rateWait !== undefined || this.owner === undefined) return;
+    this.rateWait = scheduleIn(this.owner, this.config.scheduler, this.config.limiter!.waitFor(cost), () => {
+      this.rateWait = undefined;
+      this.drain();
+    });
+  }
+}
