@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { createServer, Server, Socket as NetSocket } from 'net';
+import type { AddressInfo } from 'net';
+import { VirtualTimeScheduler } from 'rxjs';
+import WebSocket from 'ws';
+import { constantBackoff } from '../../src/backoff/constant-backoff';
+import { connect as connectPlain } from '../../src/client/connect';
+import type { Socket } from '../../src/client/socket';
+import { ConnectTimeoutError, HeartbeatTimeoutError, RequestTimeoutError } from '../../src/errors';
+import { connect, wsTransport } from '../../src/node';
+import { jsonTopics } from '../../src/protocols/json-topics';
+import { TestTransport } from '../../src/testing/test-transport';
+import { webSocketTransport } from '../../src/transport/web-socket';
+import type { WebSocketConstructorLike } from '../../src/transport/web-socket';
+
+/** A TCP server on 127.0.0.1 that accepts connections and never answers the upgrade. */
+async function silentServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<NetSocket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const realMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Wall-clock sleeps here only show that real time does NOT move the socket: what it does is decided by the virtual clock. */
+describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.run)', () => {
+  let server: { url: string; close(): Promise<void> };
+  const sockets: Socket[] = [];
+  before(async () => {
+    server = await silentServer();
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.close();
+  });
+  after(() => server.close());
+
+  const cases: Array<[string, (scheduler: VirtualTimeScheduler) => Socket]> = [
+    ['the default ws transport', (scheduler) => connect(server.url, { scheduler, reconnect: false, heartbeat: false })],
+    ['a wsTransport() given without a scheduler', (scheduler) => connect(server.url, { scheduler, transport: wsTransport(), reconnect: false, heartbeat: false })],
+    [
+      'a webSocketTransport() given without a scheduler',
+      (scheduler) =>
+        connectPlain(server.url, {
+          scheduler,
+          transport: webSocketTransport({ WebSocket: WebSocket as unknown as WebSocketConstructorLike }),
+          reconnect: false,
+          heartbeat: false,
+        }),
+    ],
+  ];
+  for (const [name, make] of cases) {
+    it(`should time the connect timeout on the scheduler given to connect(), with ${name}`, async () => {
+      const scheduler = new VirtualTimeScheduler();
+      const socket = make(scheduler);
+      sockets.push(socket);
+      await realMs(400);
+      expect(socket.state.status, 'after 400 ms of real time').to.equal('connecting');
+      scheduler.maxFrames = 9_999;
+      scheduler.flush();
+      expect(socket.state.status, 'at 9,999 ms of virtual time').to.equal('connecting');
+      scheduler.maxFrames = 10_000;
+      scheduler.flush();
+      expect(socket.state).to.include({ status: 'closed', gaveUp: true });
+      expect((socket.state as { error?: unknown }).error).to.be.instanceOf(ConnectTimeoutError);
+    });
+  }
+
+  it('should run the heartbeat, request timeouts and outbox expiry on that scheduler', () => {
+    const scheduler = new VirtualTimeScheduler();
+    // The server opens at 1 ms, answers nothing and never pongs.
+    const transport = new TestTransport({ scheduler, script: (s) => s.open({ after: 1 }).silent({ after: 1 }) });
+    const socket = connectPlain('ws://example.test', {
+      transport,
+      scheduler,
+      protocol: jsonTopics(),
+      heartbeat: { interval: 1000, timeout: 500 },
+      reconnect: { backoff: constantBackoff(100_000) },
+      outbox: { ttl: 300 },
+    });
+    sockets.push(socket);
+    const failures: unknown[] = [];
+    socket.request({ type: 'get' }, { timeout: 700 }).subscribe({ error: (e: unknown) => failures.push(e) });
+    scheduler.maxFrames = 1600;
+    scheduler.flush();
+    expect(failures).to.have.length(1);
+    expect(failures[0]).to.be.instanceOf(RequestTimeoutError);
+    expect(socket.state.status).to.equal('reconnecting');
+    expect((socket.state as { error?: unknown }).error).to.be.instanceOf(HeartbeatTimeoutError);
+    const dropped: string[] = [];
+    socket.events$.subscribe((e) => e.type === 'dropped' && dropped.push(e.reason));
+    const sentAt = scheduler.now();
+    socket.send({ type: 'late' });
+    scheduler.maxFrames = sentAt + 299;
+    scheduler.flush();
+    expect(dropped).to.deep.equal([]);
+    scheduler.maxFrames = sentAt + 300;
+    scheduler.flush();
+    expect(dropped).to.deep.equal(['expired']);
+  });
+});
