@@ -37,7 +37,7 @@ const realMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeou
 /** Wall-clock sleeps here only show that real time does NOT move the socket: what it does is decided by the virtual clock. */
 describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.run)', () => {
   let server: { url: string; close(): Promise<void> };
-  const sockets: Socket[] = [];
+  const sockets: Array<{ close(): void }> = [];
   before(async () => {
     server = await silentServer();
   });

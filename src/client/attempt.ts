@@ -22,9 +22,9 @@ export interface CloseRecord {
  * session subscription.
  */
 export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribable {
-  /** Everything the attempt owns: the transport subscription and `work`. */
-  readonly subs = new Subscription();
-  /** What runs on its own while the connection lasts (heartbeat, auth round, write-queue and acknowledgement timers). */
+  /** The subscription of the transport events. */
+  private events: Subscription | undefined = undefined;
+  /** What runs on its own while the connection lasts (auth round, write-queue and acknowledgement timers); the heartbeat stops with it. */
   readonly work = new Subscription();
   heartbeat: HeartbeatTimer | undefined = undefined;
   opened = false;
@@ -45,12 +45,12 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
 
   /** Subscribes to the transport events: the socket is dialled. */
   start(): void {
-    this.subs.add(this.work);
-    this.subs.add(this.conn.events.subscribe(this));
+    this.events = this.conn.events.subscribe(this);
   }
 
   /** Stops what the attempt runs on its own: during a requested close nothing of it may fail any more. */
   quiesce(): void {
+    this.heartbeat?.stop();
     this.work.unsubscribe();
   }
 
@@ -104,7 +104,8 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   unsubscribe(): void {
     // Torn down without a close event of its own: the close handshake timed out, or the socket was dropped.
     this.report('client', undefined, true);
-    this.subs.unsubscribe();
+    this.quiesce();
+    this.events?.unsubscribe();
     this.core.session.onAttemptEnd(this);
   }
 
@@ -209,6 +210,5 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     });
     this.heartbeat = timer;
     timer.start();
-    this.work.add(() => timer.stop());
   }
 }

@@ -1,4 +1,5 @@
 import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import type { DropReason, OutboxEntry } from './outbox';
 import type { ConnectionClosedError } from '../errors';
 import type { Attempt } from './attempt';
 import type { SocketConfig } from './config';
@@ -15,11 +16,13 @@ export interface SocketCore<In, Out> {
   readonly scheduler: SchedulerLike;
   readonly link: LinkState;
   readonly telemetry: Telemetry;
-  readonly queue: WriteQueue<Out>;
+  readonly queue: WriteQueue<Out, In>;
   readonly inbound: Inbound<In, Out>;
   readonly session: Session<In, Out>;
   /** The protocol machinery (channels, requests, auth), present only when a protocol adapter brought it. */
   readonly engine: ProtocolEngine<In, Out> | undefined;
+  /** A message left the outbox unwritten: its sender is told, and `events$` reports it. */
+  reportDrop(entry: OutboxEntry<Out>, reason: DropReason): void;
 }
 
 /**

@@ -15,9 +15,12 @@ function resolve<T>(value: PerAttempt<T>): T {
 /** One run of the session (from start to its end): the observer of the attempts, and the owner of the session's timers. */
 class Run<In, Out> implements Observer<void>, Unsubscribable {
   subscription: Subscription | undefined = undefined;
-  /** Timers of the run (the lazy grace period, the close handshake deadline). */
-  readonly timers = new Subscription();
+  private owned: Subscription | undefined = undefined;
   constructor(private readonly session: Session<In, Out>) {}
+  /** Timers of the run (the lazy grace period, the close handshake deadline), made on first use. */
+  get timers(): Subscription {
+    return (this.owned ??= new Subscription());
+  }
   next(): void {}
   error(error: unknown): void {
     this.session.onRunError(this, error);
@@ -26,7 +29,7 @@ class Run<In, Out> implements Observer<void>, Unsubscribable {
     this.session.onRunEnd(this);
   }
   unsubscribe(): void {
-    this.timers.unsubscribe();
+    this.owned?.unsubscribe();
     this.subscription?.unsubscribe();
   }
 }
@@ -252,7 +255,7 @@ export class Session<In, Out> {
   /** @internal The run ended as asked (or with no run at all). */
   onRunEnd(run: Run<In, Out> | undefined): void {
     if (run !== undefined && this.run !== run) return;
-    this.run?.timers.unsubscribe();
+    this.run?.unsubscribe();
     this.run = undefined;
     this.current = undefined;
     const { link, queue } = this.core;
@@ -291,7 +294,7 @@ export class Session<In, Out> {
   /** The socket gave up (reconnection exhausted or the close policy said stop): final. */
   private giveUp(error: unknown): void {
     const { link, queue, engine, inbound, telemetry } = this.core;
-    this.run?.timers.unsubscribe();
+    this.run?.unsubscribe();
     this.run = undefined;
     this.current = undefined;
     if (link.ended) return;

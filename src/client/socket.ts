@@ -95,26 +95,15 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out>, SocketCore<In, Ou
   readonly scheduler;
   readonly link = new LinkState();
   readonly telemetry;
-  readonly queue: WriteQueue<Out>;
+  readonly queue: WriteQueue<Out, In>;
   readonly inbound: Inbound<In, Out>;
   readonly session: Session<In, Out>;
   readonly engine: ProtocolEngine<In, Out> | undefined;
 
   constructor(readonly config: SocketConfig<In, Out>) {
     const scheduler = (this.scheduler = config.scheduler);
-    const telemetry = (this.telemetry = new Telemetry(scheduler));
-    this.queue = new WriteQueue<Out>(
-      {
-        scheduler,
-        telemetry,
-        outbox: config.outbox,
-        limiter: config.limiter,
-        highWaterMark: config.highWaterMark,
-        pollInterval: config.pollInterval,
-        onWriteError: (error) => this.session.current?.fail(error),
-      },
-      (entry, reason) => this.reportDrop(entry, reason),
-    );
+    this.telemetry = new Telemetry(scheduler);
+    this.queue = new WriteQueue<Out, In>(this);
     this.inbound = new Inbound<In, Out>(this);
     this.session = new Session<In, Out>(this);
     const factory = (config.protocol as { [ENGINE]?: EngineFactory } | undefined)?.[ENGINE];
@@ -193,8 +182,8 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out>, SocketCore<In, Ou
     );
   }
 
-  /** A message left the outbox unwritten: its sender is told (a request fails), and `events$` reports it. */
-  private reportDrop(entry: OutboxEntry<Out>, reason: DropReason): void {
+  /** @internal A message left the outbox unwritten: its sender is told (a request fails), and `events$` reports it. */
+  reportDrop(entry: OutboxEntry<Out>, reason: DropReason): void {
     const ticket = entry.ticket;
     if (ticket !== undefined) {
       if (ticket.done) return; // its sender already had its answer (timeout or unsubscribe)

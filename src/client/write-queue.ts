@@ -1,11 +1,10 @@
-import { Observable, SchedulerLike, Subscription } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
 import { NotOpenError } from '../errors';
 import type { Frame } from '../frame';
 import { utf8Length } from '../frame';
 import type { TransportConnection } from '../transport/transport';
-import { DropReason, Outbox, OutboxConfig, OutboxEntry, Ticket } from './outbox';
-import type { TokenBucket } from './rate-limit';
-import type { Telemetry } from './telemetry';
+import type { SocketCore } from './core';
+import { DropReason, Outbox, OutboxEntry, Ticket } from './outbox';
 import { scheduleIn } from './timers';
 
 /** A text or binary frame: what the queue writes. */
@@ -14,17 +13,6 @@ export type DataFrame = Frame & { type: 'text' | 'binary' };
 /** Bytes written between two reads of the socket's buffered amount. */
 const BACKPRESSURE_CHECK_BYTES = 64 * 1024;
 
-/** @internal What the write queue is told and asks. */
-export interface WriteQueueConfig<Out> {
-  readonly scheduler: SchedulerLike;
-  readonly telemetry: Telemetry;
-  readonly outbox: Required<OutboxConfig>;
-  readonly limiter: TokenBucket<Out> | undefined;
-  readonly highWaterMark: number;
-  readonly pollInterval: number;
-  /** A write threw something other than `NotOpenError` (a transport fault): the connection is failed with it. */
-  readonly onWriteError: (error: unknown) => void;
-}
 
 /** The control lane's messages belong to the socket, not to a caller: leaving unwritten is no loss to report. */
 function forget(entry: OutboxEntry<unknown>, reason: DropReason): void {
@@ -49,7 +37,7 @@ export function sizeOf(frame: DataFrame): number {
  * ({@link attach}); every timer it starts (rate-limit wait, backpressure
  * wait) belongs to that connection's subscription.
  */
-export class WriteQueue<Out> {
+export class WriteQueue<Out, In = unknown> {
   private conn: TransportConnection | undefined = undefined;
   private owner: Subscription | undefined = undefined;
   private paused = false;
@@ -61,10 +49,8 @@ export class WriteQueue<Out> {
   /** The outbox, made when a message first has to wait. */
   private box: Outbox<Out> | undefined = undefined;
 
-  constructor(
-    private readonly config: WriteQueueConfig<Out>,
-    private readonly onDrop: (entry: OutboxEntry<Out>, reason: DropReason) => void,
-  ) {}
+  /** The socket's config, scheduler and telemetry; it reports drops through `core.reportDrop` and fails the current attempt on a transport fault. */
+  constructor(private readonly core: SocketCore<In, Out>) {}
 
   /** How many messages wait in the outbox. */
   get queued(): number {
@@ -77,7 +63,8 @@ export class WriteQueue<Out> {
   }
 
   get outbox(): Outbox<Out> {
-    return (this.box ??= new Outbox<Out>(this.config.outbox, this.config.scheduler, this.onDrop));
+    const core = this.core;
+    return (this.box ??= new Outbox<Out>(core.config.outbox, core.scheduler, (entry, reason) => core.reportDrop(entry, reason)));
   }
 
   /** The connection is open (and authenticated): write to it, with timers owned by `owner`. What the control lane held was for an earlier connection: forgotten. */
@@ -104,7 +91,7 @@ export class WriteQueue<Out> {
    * `OutboxFullError`). The rate-limit cost is computed here, once.
    */
   submit(message: Out, frame: DataFrame, ticket?: Ticket, ttl?: number): void {
-    const limiter = this.config.limiter;
+    const limiter = this.core.config.limiter;
     const cost = limiter === undefined ? 0 : limiter.cost(message);
     if (this.writable && (this.box === undefined || this.box.size === 0) && (this.control === undefined || this.control.size === 0)) {
       if (limiter === undefined || limiter.tryTake(cost)) {
@@ -121,10 +108,11 @@ export class WriteQueue<Out> {
 
   /** Queues one of the socket's own messages in the control lane (no ttl; bounded by the outbox's `maxMessages`, then `OutboxFullError`). */
   pushControl(message: Out, frame: DataFrame, ticket: Ticket, drain: boolean): void {
-    const limiter = this.config.limiter;
+    const { config, scheduler } = this.core;
+    const limiter = config.limiter;
     const cost = limiter === undefined ? 0 : limiter.cost(message);
-    const { maxMessages, maxBytes } = this.config.outbox;
-    (this.control ??= new Outbox<Out>({ maxMessages, maxBytes, overflow: 'error' }, this.config.scheduler, forget)).push(
+    const { maxMessages, maxBytes } = config.outbox;
+    (this.control ??= new Outbox<Out>({ maxMessages, maxBytes, overflow: 'error' }, scheduler, forget)).push(
       message,
       frame,
       sizeOf(frame),
@@ -147,7 +135,7 @@ export class WriteQueue<Out> {
     if (this.draining) return;
     this.draining = true;
     try {
-      const limiter = this.config.limiter;
+      const limiter = this.core.config.limiter;
       while (this.writable) {
         const control = this.control;
         const lane = control !== undefined && control.size > 0 ? control : this.box;
@@ -191,24 +179,26 @@ export class WriteQueue<Out> {
       conn.frames.next(frame);
     } catch (error) {
       this.detach();
-      if (!(error instanceof NotOpenError)) this.config.onWriteError(error);
+      // Anything but NotOpenError is a transport fault: the connection is failed with it.
+      if (!(error instanceof NotOpenError)) this.core.session.current?.fail(error);
       return false;
     }
     const size = frame.type === 'text' ? frame.data.length : frame.data.byteLength;
-    const telemetry = this.config.telemetry;
+    const { telemetry, config } = this.core;
     if (telemetry.observed) telemetry.emit({ type: 'sent', kind: frame.type, bytes: sizeOf(frame) });
     this.sinceCheck += size;
     if (this.sinceCheck >= BACKPRESSURE_CHECK_BYTES) {
       this.sinceCheck = 0;
       const buffered = conn.state().bufferedAmount;
-      if (buffered > this.config.highWaterMark) this.pause(conn, buffered);
+      if (buffered > config.highWaterMark) this.pause(conn, buffered);
     }
     return true;
   }
 
   /** Stops writing until the socket's buffer drains below the high-water mark. */
   private pause(conn: TransportConnection, buffered: number): void {
-    const { highWaterMark, telemetry } = this.config;
+    const { config, telemetry } = this.core;
+    const highWaterMark = config.highWaterMark;
     this.paused = true;
     telemetry.emit({ type: 'backpressure', paused: true, bufferedAmount: buffered });
     const wait = new Subscription();
@@ -228,7 +218,8 @@ export class WriteQueue<Out> {
 
   /** For transports with no drain signal: the buffered amount, read on the scheduler until it is low enough. */
   private poll(conn: TransportConnection): Observable<number> {
-    const { scheduler, pollInterval, highWaterMark } = this.config;
+    const { scheduler, config } = this.core;
+    const { pollInterval, highWaterMark } = config;
     return new Observable<number>((subscriber) => {
       const owner = new Subscription();
       const check = (): void => {
@@ -243,7 +234,7 @@ export class WriteQueue<Out> {
 
   private waitForTokens(cost: number): void {
     if (this.rateWait !== undefined || this.owner === undefined) return;
-    this.rateWait = scheduleIn(this.owner, this.config.scheduler, this.config.limiter!.waitFor(cost), () => {
+    this.rateWait = scheduleIn(this.owner, this.core.scheduler, this.core.config.limiter!.waitFor(cost), () => {
       this.rateWait = undefined;
       this.drain();
     });
