@@ -22,17 +22,17 @@ export const REDACT_MAX_DEPTH = 8;
  * `refresh_token`, `client_secret`, `X-Amz-Signature`, `X-Amz-Credential`,
  * `sessionid`, `Authorization`, `Set-Cookie`, `x-api-key` all match.
  */
-const SECRET_WORD = /token|secret|passw(?:or)?d|signature|credential|session|auth|api[-_]?key|cookie|private[-_]?key|access[-_]?key/i;
+const SECRET_WORD = /token|secret|passw(?:or)?d|signature|credential|session|sessid|auth|api[-_]?key|cookie|private[-_]?key|access[-_]?key/i;
 
 /** Names that are secret only as a whole (case-insensitive): an OAuth `code`, and short names of signatures and keys. */
-const SECRET_EXACT: ReadonlySet<string> = new Set(['code', 'key', 'sig', 'jwt', 'pwd', 'pass']);
+const SECRET_EXACT: ReadonlySet<string> = new Set(['code', 'key', 'sig', 'sid', 'jwt', 'pwd', 'pass']);
 
 /**
  * Whether a field or query parameter name is secret: it contains token,
- * secret, password, passwd, signature, credential, session, auth, apikey,
- * api-key, api_key, cookie, private key or access key; or it is exactly
- * `code`, `key`, `sig`, `jwt`, `pwd` or `pass`; or it is one of `extra`
- * (lower-case names). Case-insensitive.
+ * secret, password, passwd, signature, credential, session, sessid, auth,
+ * apikey, api-key, api_key, cookie, private key or access key; or it is
+ * exactly `code`, `key`, `sig`, `sid`, `jwt`, `pwd` or `pass`; or it is one
+ * of `extra` (lower-case names). Case-insensitive.
  */
 export function isSecretName(name: string, extra?: ReadonlySet<string>): boolean {
   const lower = name.toLowerCase();

@@ -28,8 +28,8 @@ export interface LogToConfig {
    * whose values are replaced by `[redacted]` wherever they appear, at any
    * depth. They add to the built-in rule, which redacts every name that
    * contains token, secret, password, passwd, signature, credential, session,
-   * auth, apikey / api-key / api_key, cookie, private key or access key, and
-   * the exact names `code` (a string one), `key`, `sig`, `jwt`, `pwd`, `pass`
+   * sessid, auth, apikey / api-key / api_key, cookie, private key or access
+   * key, and the exact names `code` (a string one), `key`, `sig`, `sid`, `jwt`, `pwd`, `pass`
    * (see `isSecretName`). URLs always lose their userinfo (`user:password@`),
    * and values nested deeper than 8 levels are redacted, never passed through.
    * @default []
