@@ -33,7 +33,8 @@ export interface HeartbeatTimerConfig {
    */
   readonly onRtt?: (rtt: number) => void;
   /**
-   * Called with what `ping`, `onRtt` or `onTimeout` threw; the heartbeat goes on.
+   * Called with what `ping`, `onRtt` or `onTimeout` threw. A heartbeat whose
+   * `ping` or `onRtt` threw goes on (call `stop()` here to end it).
    *
    * Without it (or when it throws itself), the heartbeat whose callback threw
    * stops (`running` becomes false) and the error is reported the way rxjs
@@ -71,7 +72,14 @@ function checkDelay(option: string, value: unknown): void {
  * action is never ended by it.
  */
 function reportUnhandled(error: unknown): void {
-  new Observable<never>((subscriber) => subscriber.error(error)).subscribe();
+  try {
+    new Observable<never>((subscriber) => subscriber.error(error)).subscribe();
+  } catch (thrown) {
+    // Only with rxjs's deprecated synchronous error handling: still never out of the shared action.
+    queueMicrotask(() => {
+      throw thrown;
+    });
+  }
 }
 
 function checkFunction(option: string, value: unknown, optional: boolean): void {
