@@ -179,17 +179,8 @@ export function retryFloorOf(error: unknown, floors?: ClosePolicyConfig['floors'
   return override ?? DEFAULT_RETRY_FLOORS[code];
 }
 
-/**
- * The least wait a floor asks for, in milliseconds: `min + random() * jitter`,
- * capped at `MAX_DELAY`. Draws from `random` only when `jitter` is above 0.
- */
-export function retryFloorDelay(floor: RetryFloor, random: () => number): number {
-  const jitter = floor.jitter ?? 0;
-  return capDelay(jitter > 0 ? floor.min + random() * jitter : floor.min);
-}
-
-/** @internal Checks a `floors` table once, naming the code and option on failure. */
-export function checkRetryFloors(floors: unknown): void {
+/** Checks a `floors` table once, naming the code and option on failure. */
+function checkRetryFloors(floors: unknown): void {
   if (floors === undefined) return;
   if (typeof floors !== 'object' || floors === null) {
     throw new InvalidOptionsError(`close policy floors must be an object of close code to { min, jitter } or false, got ${floors === null ? 'null' : typeof floors}`);

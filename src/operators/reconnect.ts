@@ -21,7 +21,6 @@ import {
   closePolicy,
   defaultClosePolicy,
   retryAfterOf,
-  retryFloorDelay,
   retryFloorOf,
 } from '../close-codes';
 import { InvalidOptionsError } from '../errors';
@@ -325,7 +324,7 @@ export function reconnect<T>(configOrCount?: number | ReconnectConfig): MonoType
           );
         }
         const floor = floorOf(error);
-        if (floor !== undefined) delay = Math.max(delay, retryFloorDelay(floor, checkedRandom));
+        if (floor !== undefined) delay = Math.max(delay, floorDelay(floor, checkedRandom));
         if (respectRetryAfter) {
           const hint = retryAfterOf(error, now);
           if (hint !== undefined && hint > delay) delay = hint;
@@ -341,6 +340,12 @@ export function reconnect<T>(configOrCount?: number | ReconnectConfig): MonoType
 
       return watched.pipe(retry({ delay: delayBeforeNext }));
     });
+}
+
+/** The least wait a floor asks for: `min + random() * jitter` (no draw when `jitter` is 0), capped at `MAX_DELAY`. */
+function floorDelay(floor: RetryFloor, random: () => number): number {
+  const jitter = floor.jitter ?? 0;
+  return capDelay(jitter > 0 ? floor.min + random() * jitter : floor.min);
 }
 
 function checkedDecision(decision: unknown): boolean {
