@@ -90,7 +90,8 @@ export interface ReconnectConfig {
   /**
    * Whether a server's `Retry-After` (a `HandshakeError` 429 or 503 with that
    * header) raises the delay of that attempt: `delay = max(backoff, retryAfter)`.
-   * The hint wins over the backoff's `maxDelay`, but not over `maxElapsed`.
+   * The hint wins over the backoff's `maxDelay`, but not over `maxElapsed`;
+   * a hint above `MAX_DELAY` (2^31 - 1 ms, about 24.8 days) waits `MAX_DELAY`.
    * @default true
    */
   readonly respectRetryAfter?: boolean;
