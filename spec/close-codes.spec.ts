@@ -21,6 +21,7 @@ import {
   InvalidUrlError,
   RequestTimeoutError,
 } from '../src/errors';
+import { MAX_DELAY } from '../src/time';
 
 const closed = (code: number): ConnectionClosedError => new ConnectionClosedError(code, '', code !== 1006);
 const runtimeError = (code: string): Error => Object.assign(new Error(`runtime ${code}`), { code });
@@ -240,6 +241,14 @@ describe('close policy', () => {
       expect(retryAfterOf(new HandshakeError(503, header), now + 10_000)).to.equal(20_000);
       const rfc850 = { 'retry-after': 'Wednesday, 01-May-24 12:00:30 GMT' };
       expect(retryAfterOf(new HandshakeError(429, rfc850), now)).to.equal(30_000);
+    });
+
+    it('should cap a hint longer than a timer can wait at MAX_DELAY (2^31 - 1 ms)', () => {
+      expect(retryAfterOf(new HandshakeError(503, { 'retry-after': '3000000' }), now)).to.equal(MAX_DELAY);
+      expect(retryAfterOf(new HandshakeError(503, { 'retry-after': '2147483' }), now)).to.equal(2_147_483_000);
+      expect(retryAfterOf(new HandshakeError(503, { 'retry-after': '2147484' }), now)).to.equal(MAX_DELAY);
+      expect(retryAfterOf(new HandshakeError(429, { 'retry-after': '9'.repeat(400) }), now)).to.equal(MAX_DELAY);
+      expect(retryAfterOf(new HandshakeError(429, { 'retry-after': 'Fri, 01 Jan 2100 00:00:00 GMT' }), now)).to.equal(MAX_DELAY);
     });
 
     it('should give 0 for an HTTP date in the past', () => {

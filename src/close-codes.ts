@@ -8,6 +8,7 @@ import {
   RxnovaErrorCode,
   errorCodeOf,
 } from './errors';
+import { capDelay, checkDuration } from './time';
 
 /**
  * WebSocket close codes: those RFC 6455 defines, those later registered with
@@ -114,6 +115,85 @@ export interface ClosePolicyConfig {
    * @default {}
    */
   readonly errors?: Readonly<Partial<Record<RxnovaErrorCode, CloseAction>> & Record<string, CloseAction>>;
+  /**
+   * Least waits per close code of a {@link ConnectionClosedError}, merged over
+   * {@link DEFAULT_RETRY_FLOORS}: `reconnect` waits at least the floor of the
+   * close that ended the connection, whatever the backoff says. `false`
+   * removes a default floor (the backoff alone decides).
+   *
+   * Floors are read by `reconnect` when its `policy` is this config object;
+   * with a policy function or `shouldReconnect`, the default floors apply.
+   *
+   * @example
+   * ```ts
+   * // A server that sheds load with 1013 wants 30-60 s; 1012 gets no floor at all.
+   * reconnect({ policy: { floors: { 1013: { min: 30_000, jitter: 30_000 }, 1012: false } } });
+   * ```
+   * @default {} (the defaults: 1013 waits 5000 ms plus up to 2500 ms of jitter; 1012 waits 50 ms plus up to 100 ms)
+   */
+  readonly floors?: Readonly<Record<number, RetryFloor | false>>;
+}
+
+/**
+ * The least wait before the next attempt after a close code: `min` ms plus a
+ * random part in `[0, jitter)` drawn from `reconnect`'s random source, so that
+ * the clients a server turned away together do not come back together. The
+ * wait is `max(backoff, floor)` (then raised to a `Retry-After`, and capped at
+ * `MAX_DELAY`).
+ */
+export interface RetryFloor {
+  /** The least wait in milliseconds, `>= 0` and at most `MAX_DELAY`. */
+  readonly min: number;
+  /**
+   * The width of the random part added to `min`, in milliseconds (`>= 0`, at most `MAX_DELAY`).
+   * @default 0
+   */
+  readonly jitter?: number;
+}
+
+/**
+ * The default floors. 1013 Try Again Later (a server shedding load) waits
+ * 5 to 7.5 s, never the ordinary first backoff of a few hundred
+ * milliseconds; 1012 Service Restart keeps a short, jittered wait of 50 to
+ * 150 ms: it changes nothing for the default backoff, but spreads clients
+ * whose backoff is near 0 or has no jitter (a constant or step table), so a
+ * restarted service is not hit by every client in the same instant. Every
+ * other code has no floor: the backoff alone decides.
+ */
+export const DEFAULT_RETRY_FLOORS: Readonly<Record<number, RetryFloor>> = {
+  1012: { min: 50, jitter: 100 },
+  1013: { min: 5000, jitter: 2500 },
+};
+
+/**
+ * The floor that applies to an error: the one of its close code in `floors`
+ * (a {@link ClosePolicyConfig}'s `floors`, merged over
+ * {@link DEFAULT_RETRY_FLOORS}), or `undefined` when the error is not a
+ * {@link ConnectionClosedError} or its code has no floor.
+ */
+export function retryFloorOf(error: unknown, floors?: ClosePolicyConfig['floors']): RetryFloor | undefined {
+  if (!(error instanceof ConnectionClosedError)) return undefined;
+  const code = error.closeCode;
+  const override = floors === undefined || !Object.prototype.hasOwnProperty.call(floors, code) ? undefined : floors[code];
+  if (override === false) return undefined;
+  return override ?? DEFAULT_RETRY_FLOORS[code];
+}
+
+/** Checks a `floors` table once, naming the code and option on failure. */
+function checkRetryFloors(floors: unknown): void {
+  if (floors === undefined) return;
+  if (typeof floors !== 'object' || floors === null) {
+    throw new InvalidOptionsError(`close policy floors must be an object of close code to { min, jitter } or false, got ${floors === null ? 'null' : typeof floors}`);
+  }
+  for (const [code, floor] of Object.entries(floors as Record<string, unknown>)) {
+    if (floor === false) continue;
+    if (typeof floor !== 'object' || floor === null) {
+      throw new InvalidOptionsError(`close policy floors[${code}] must be { min, jitter } or false, got ${floor === null ? 'null' : typeof floor}`);
+    }
+    const { min, jitter = 0 } = floor as { min?: unknown; jitter?: unknown };
+    checkDuration(`close policy floors[${code}].min`, min, { zero: true });
+    checkDuration(`close policy floors[${code}].jitter`, jitter, { zero: true });
+  }
 }
 
 /** A decision function: given the error that ended a connection, retry or stop. */
@@ -153,6 +233,10 @@ export function defaultStatusAction(status: number): CloseAction {
  * | `ConnectTimeoutError`, `HeartbeatTimeoutError` | retry |
  * | anything else (invalid URL or options, auth, codec, a bug) | stop |
  *
+ * A retried close may also have a least wait, its floor (see
+ * {@link ClosePolicyConfig.floors} and {@link DEFAULT_RETRY_FLOORS}): 1013
+ * waits at least 5 s, 1012 a short jittered 50-150 ms.
+ *
  * @example
  * ```ts
  * // Retry the application's "rate limited" code, and stop when the server goes away.
@@ -160,7 +244,8 @@ export function defaultStatusAction(status: number): CloseAction {
  * ```
  */
 export function closePolicy(config: ClosePolicyConfig = {}): ClosePolicy {
-  const { codes = {}, statuses = {}, errors = {} } = config;
+  const { codes = {}, statuses = {}, errors = {}, floors } = config;
+  checkRetryFloors(floors);
   for (const [key, action] of [...Object.entries(codes), ...Object.entries(statuses), ...Object.entries(errors)]) {
     if (action !== 'retry' && action !== 'stop') {
       throw new InvalidOptionsError(`close policy entry ${key} must be 'retry' or 'stop', got ${JSON.stringify(action)}`);
@@ -203,18 +288,19 @@ export function isRetryable(error: unknown): boolean {
  * The server's `Retry-After` hint in milliseconds, from a {@link HandshakeError}
  * with status 429 or 503, or `undefined`. The header may be delta-seconds or
  * an HTTP date; a date is measured against `now` (pass the scheduler's
- * `now()`, so virtual time applies).
+ * `now()`, so virtual time applies). The hint is capped at `MAX_DELAY`
+ * (2^31 - 1 ms, about 24.8 days): a longer one would make a timer fire after 1 ms.
  */
 export function retryAfterOf(error: unknown, now: number): number | undefined {
   if (!(error instanceof HandshakeError) || (error.status !== 429 && error.status !== 503)) return undefined;
   const value = error.headers['retry-after'];
   if (value === undefined) return undefined;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+$/.test(trimmed)) return capDelay(Number(trimmed) * 1000);
   // An HTTP date starts with a day name ("Sun, 06 Nov 1994 08:49:37 GMT"); without this check
   // Date.parse would read garbage such as "-5" or "1.5" as a date in 2001.
   if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return capDelay(date - now);
 }

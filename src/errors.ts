@@ -25,6 +25,8 @@
  * @packageDocumentation
  */
 
+import { redactUrl } from './redact';
+
 /** The stable codes of every rxnova error, one per class. */
 export type RxnovaErrorCode =
   | 'RXNOVA_ERR_CONNECTION_CLOSED'
@@ -174,12 +176,22 @@ export class SocketClosedError extends RxnovaError {
 export class InvalidUrlError extends RxnovaError {
   override readonly name = 'InvalidUrlError' as const;
   readonly code = 'RXNOVA_ERR_INVALID_URL' as const;
-  constructor(
-    /** The URL as given. */
-    readonly url: string,
-    reason: string,
-  ) {
-    super(`invalid WebSocket URL ${JSON.stringify(url)}: ${reason}`);
+  /**
+   * The URL as given, with its secrets redacted (`redactUrl`: no userinfo,
+   * secret query parameters replaced by `[redacted]`), as in the message.
+   */
+  readonly url: string;
+  /**
+   * The URL exactly as given, secrets included. Non-enumerable, so that
+   * logging, serialising or spreading the error never shows it; read it only
+   * where you would print the URL yourself.
+   */
+  declare readonly rawUrl: string;
+  constructor(url: string, reason: string) {
+    const shown = redactUrl(url);
+    super(`invalid WebSocket URL ${JSON.stringify(shown)}: ${redactUrl(reason)}`);
+    this.url = shown;
+    Object.defineProperty(this, 'rawUrl', { value: url, enumerable: false, writable: false, configurable: true });
   }
 }
 

@@ -1,3 +1,4 @@
+import { capDelay } from '../time';
 import { BackoffStrategy } from './backoff';
 import { checkAttempt, checkDelay } from './validate';
 
@@ -16,8 +17,8 @@ import { checkAttempt, checkDelay } from './validate';
  * delay:    d    d    d    d
  * ```
  *
- * @param delay The delay in milliseconds, a finite number `>= 0`.
- * @throws InvalidOptionsError when `delay` is negative, NaN or not finite.
+ * @param delay The delay in milliseconds, `>= 0` and at most `MAX_DELAY` (2^31 - 1).
+ * @throws InvalidOptionsError when `delay` is negative, NaN, above `MAX_DELAY` or not a number.
  *
  * @example
  * ```ts
@@ -28,6 +29,6 @@ export function constantBackoff(delay: number): BackoffStrategy {
   checkDelay('constantBackoff', 'delay', delay);
   return (attempt, previousDelay) => {
     checkAttempt('constantBackoff', attempt, previousDelay);
-    return delay;
+    return capDelay(delay);
   };
 }

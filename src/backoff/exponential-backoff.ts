@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '../errors';
+import { capDelay } from '../time';
 import { BackoffStrategy } from './backoff';
 import { checkAttempt, checkDelay, draw, show } from './validate';
 
@@ -20,12 +21,12 @@ export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
 /** The options of {@link exponentialBackoff}. */
 export interface ExponentialBackoffConfig {
   /**
-   * The delay before the first attempt (before jitter), in milliseconds.
+   * The delay before the first attempt (before jitter), in milliseconds (at most `MAX_DELAY`).
    * @default 1000
    */
   readonly initialDelay?: number;
   /**
-   * The largest delay, in milliseconds; at least `initialDelay`. No jitter mode exceeds it.
+   * The largest delay, in milliseconds; at least `initialDelay`, at most `MAX_DELAY` (2^31 - 1). No jitter mode exceeds it.
    * @default 30000
    */
   readonly maxDelay?: number;
@@ -60,8 +61,10 @@ const JITTERS: readonly Jitter[] = ['none', 'full', 'equal', 'decorrelated'];
  * The default (1 s to 30 s, doubling, full jitter) is `reconnect`'s default
  * backoff.
  *
- * @throws InvalidOptionsError when a delay is negative, NaN or not finite,
- * `maxDelay < initialDelay`, `factor` is below 1 or not finite, or `jitter` is
+ * Every delay is at most `MAX_DELAY` (2^31 - 1 ms), the longest a timer can wait.
+ *
+ * @throws InvalidOptionsError when a delay is negative, NaN, not finite or above
+ * `MAX_DELAY`, `maxDelay < initialDelay`, `factor` is below 1 or not finite, or `jitter` is
  * not one of `'none' | 'full' | 'equal' | 'decorrelated'`.
  *
  * @example
@@ -94,12 +97,12 @@ export function exponentialBackoff(config: ExponentialBackoffConfig = {}): Backo
     case 'none':
       return (attempt, previousDelay) => {
         checkAttempt(owner, attempt, previousDelay);
-        return capped(attempt);
+        return capDelay(capped(attempt));
       };
     case 'full':
       return (attempt, previousDelay, random) => {
         checkAttempt(owner, attempt, previousDelay);
-        return draw(owner, random) * capped(attempt);
+        return capDelay(draw(owner, random) * capped(attempt));
       };
     case 'equal':
       return (attempt, previousDelay, random) => {
@@ -107,7 +110,7 @@ export function exponentialBackoff(config: ExponentialBackoffConfig = {}): Backo
         const d = capped(attempt);
         const half = d / 2;
         // min(): with subnormal delays d / 2 is rounded, and the sum could exceed d.
-        return Math.min(d, half + draw(owner, random) * half);
+        return capDelay(Math.min(d, half + draw(owner, random) * half));
       };
     case 'decorrelated':
       return (attempt, previousDelay, random) => {
@@ -115,7 +118,7 @@ export function exponentialBackoff(config: ExponentialBackoffConfig = {}): Backo
         const previous = attempt === 1 || previousDelay < initialDelay ? initialDelay : previousDelay;
         // A huge previous delay (a server's Retry-After) must not make 0 * Infinity = NaN.
         const span = Math.min(3 * previous - initialDelay, Number.MAX_VALUE);
-        return Math.min(maxDelay, initialDelay + draw(owner, random) * span);
+        return capDelay(Math.min(maxDelay, initialDelay + draw(owner, random) * span));
       };
   }
 }

@@ -1,21 +1,22 @@
 import { InvalidOptionsError } from '../errors';
+import { capDelay } from '../time';
 import { BackoffStrategy } from './backoff';
 import { checkAttempt, checkDelay, show } from './validate';
 
 /** The options of {@link linearBackoff}. */
 export interface LinearBackoffConfig {
   /**
-   * The delay before the first attempt, in milliseconds.
+   * The delay before the first attempt, in milliseconds (at most `MAX_DELAY`).
    * @default 1000
    */
   readonly initialDelay?: number;
   /**
-   * How much each further attempt adds to the delay, in milliseconds.
+   * How much each further attempt adds to the delay, in milliseconds (at most `MAX_DELAY`).
    * @default 1000
    */
   readonly increment?: number;
   /**
-   * The largest delay, in milliseconds; at least `initialDelay`.
+   * The largest delay, in milliseconds; at least `initialDelay`, at most `MAX_DELAY` (2^31 - 1).
    * @default 30000
    */
   readonly maxDelay?: number;
@@ -31,8 +32,8 @@ export interface LinearBackoffConfig {
  * delay:    1000    2000         3000             4000   ... 30000
  * ```
  *
- * @throws InvalidOptionsError when a delay is negative, NaN or not finite,
- * or `maxDelay < initialDelay`.
+ * @throws InvalidOptionsError when a delay is negative, NaN, not finite or
+ * above `MAX_DELAY`, or `maxDelay < initialDelay`.
  *
  * @example
  * ```ts
@@ -52,6 +53,6 @@ export function linearBackoff(config: LinearBackoffConfig = {}): BackoffStrategy
   }
   return (attempt, previousDelay) => {
     checkAttempt('linearBackoff', attempt, previousDelay);
-    return Math.min(maxDelay, initialDelay + (attempt - 1) * increment);
+    return capDelay(Math.min(maxDelay, initialDelay + (attempt - 1) * increment));
   };
 }

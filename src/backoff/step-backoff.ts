@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '../errors';
+import { capDelay } from '../time';
 import { BackoffStrategy } from './backoff';
 import { checkAttempt, checkDelay } from './validate';
 
@@ -21,9 +22,9 @@ import { checkAttempt, checkDelay } from './validate';
  *
  * The table is copied: changing the array later does not change the strategy.
  *
- * @param table The delays in milliseconds, at least one, each a finite number `>= 0`.
+ * @param table The delays in milliseconds, at least one, each `>= 0` and at most `MAX_DELAY` (2^31 - 1).
  * @throws InvalidOptionsError when the table is empty, not an array, or holds
- * a negative, NaN or infinite delay.
+ * a negative, NaN or infinite delay, or one above `MAX_DELAY`.
  *
  * @example
  * ```ts
@@ -41,6 +42,6 @@ export function stepBackoff(table: readonly number[]): BackoffStrategy {
   const last = steps.length;
   return (attempt, previousDelay) => {
     checkAttempt('stepBackoff', attempt, previousDelay);
-    return steps[(attempt < last ? attempt : last) - 1];
+    return capDelay(steps[(attempt < last ? attempt : last) - 1]);
   };
 }

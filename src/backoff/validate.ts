@@ -1,16 +1,13 @@
 import { InvalidOptionsError } from '../errors';
+import { checkDuration } from '../time';
 
 /**
- * @internal Checks that `value` is a number `>= 0`: finite unless
- * `allowInfinity`. Throws an {@link InvalidOptionsError} naming the owner,
- * the option and the value otherwise.
+ * @internal Checks that `value` is a duration `>= 0` and at most `MAX_DELAY`
+ * (or `Infinity` when `allowInfinity`), with {@link checkDuration}. Throws an
+ * {@link InvalidOptionsError} naming the owner, the option and the value otherwise.
  */
 export function checkDelay(owner: string, option: string, value: unknown, allowInfinity = false): number {
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowInfinity && value === Infinity)) {
-    const what = allowInfinity ? 'a number >= 0 or Infinity' : 'a finite number >= 0';
-    throw new InvalidOptionsError(`${owner}: ${option} must be ${what} (milliseconds), got ${show(value)}`);
-  }
-  return value;
+  return checkDuration(`${owner}: ${option}`, value, { zero: true, infinity: allowInfinity });
 }
 
 /** @internal Checks the arguments a strategy is called with. */

@@ -1,6 +1,9 @@
 import type { Observer } from 'rxjs';
-import { InvalidOptionsError, RxnovaError } from '../errors';
+import { InvalidOptionsError } from '../errors';
+import { lowerSet, redactText, redactValue } from '../redact';
 import type { SocketEvent, SocketEventType } from './events';
+
+export { redactUrl } from '../redact';
 
 /** A level a logger has; `console` has all four. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -21,10 +24,14 @@ export interface LogToConfig {
    */
   readonly levels?: Partial<Record<SocketEventType, LogLevel | false>>;
   /**
-   * Field names (case-insensitive) whose values are replaced by `[redacted]`
-   * wherever they appear in logged details, in addition to the built-in
-   * `authorization`, `proxy-authorization`, `cookie`, `set-cookie`,
-   * `password`, `token`, `secret`, and secret-looking URL query parameters.
+   * More names (exact, case-insensitive) of fields and URL query parameters
+   * whose values are replaced by `[redacted]` wherever they appear, at any
+   * depth. They add to the built-in rule, which redacts every name that
+   * contains token, secret, password, passwd, signature, credential, session,
+   * sessid, auth, apikey / api-key / api_key, cookie, private key or access
+   * key, and the exact names `code` (a string one), `key`, `sig`, `sid`, `jwt`, `pwd`, `pass`
+   * (see `isSecretName`). URLs always lose their userinfo (`user:password@`),
+   * and values nested deeper than 8 levels are redacted, never passed through.
    * @default []
    */
   readonly redact?: readonly string[];
@@ -56,35 +63,6 @@ const DEFAULT_LEVELS: Record<SocketEventType, LogLevel | false> = {
   'source-error': 'warn',
 };
 
-const SECRET_FIELDS = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'password', 'token', 'secret'];
-const SECRET_QUERY = /([?&](?:access_token|token|auth|authorization|key|api_key|apikey|password|secret|signature|sig|jwt|session)=)[^&#\s]*/gi;
-const REDACTED = '[redacted]';
-
-/** Replaces secret-looking query parameter values in a URL-like string. */
-export function redactUrl(text: string): string {
-  return text.replace(SECRET_QUERY, `$1${REDACTED}`);
-}
-
-function redactValue(value: unknown, secret: ReadonlySet<string>, depth: number): unknown {
-  if (typeof value === 'string') return redactUrl(value);
-  if (typeof value !== 'object' || value === null || depth > 4) return value;
-  if (value instanceof Error) {
-    const out: Record<string, unknown> = { name: value.name, message: redactUrl(value.message) };
-    if (value instanceof RxnovaError) out['code'] = value.code;
-    for (const key of Object.keys(value)) {
-      if (key === 'name' || key === 'message' || key === 'stack') continue;
-      out[key] = secret.has(key.toLowerCase()) ? REDACTED : redactValue((value as unknown as Record<string, unknown>)[key], secret, depth + 1);
-    }
-    return out;
-  }
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, secret, depth + 1));
-  if (ArrayBuffer.isView(value)) return `<${value.byteLength} bytes>`;
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    out[key] = secret.has(key.toLowerCase()) ? REDACTED : redactValue(item, secret, depth + 1);
-  }
-  return out;
-}
 
 function describe(event: SocketEvent): string {
   switch (event.type) {
@@ -126,13 +104,15 @@ function describe(event: SocketEvent): string {
 }
 
 function errorText(error: unknown): string {
-  return redactUrl(error instanceof Error ? error.message : String(error));
+  return error instanceof Error ? error.message : String(error);
 }
 
 /**
  * An Observer of `events$` that writes to any console-like logger at the
- * levels you choose, with secrets redacted (Authorization and Cookie headers,
- * tokens in URL queries, and the fields you name). It is a plain subscriber:
+ * levels you choose, with secrets redacted from the message and the details:
+ * userinfo in URLs, secret-looking query parameters and fields at any depth
+ * (Authorization and Cookie headers, tokens, signatures, session ids, ...,
+ * see `isSecretName`), and the names you add. It is a plain subscriber:
  * logging costs nothing when you do not subscribe it.
  *
  * @example
@@ -149,7 +129,10 @@ export function logTo(logger: Logger, config: LogToConfig = {}): Observer<Socket
   if (!(level in RANK)) throw new InvalidOptionsError(`logTo: level must be one of debug, info, warn, error, got ${JSON.stringify(level)}`);
   const table = { ...DEFAULT_LEVELS, ...levels };
   const least = RANK[level];
-  const secret = new Set([...SECRET_FIELDS, ...redact.map((name) => name.toLowerCase())]);
+  if (!Array.isArray(redact) || !redact.every((name) => typeof name === 'string')) {
+    throw new InvalidOptionsError('logTo: redact must be an array of field and query parameter names');
+  }
+  const extra = redact.length === 0 ? undefined : lowerSet(redact);
   return {
     next(event) {
       const eventLevel = table[event.type];
@@ -157,7 +140,7 @@ export function logTo(logger: Logger, config: LogToConfig = {}): Observer<Socket
       const write = logger[eventLevel] ?? logger.info;
       if (write === undefined) return;
       const { type: _type, ...details } = event;
-      write.call(logger, `${prefix} ${redactUrl(describe(event))}`, redactValue(details, secret, 0) as Record<string, unknown>);
+      write.call(logger, `${prefix} ${redactText(describe(event), extra)}`, redactValue(details, extra) as Record<string, unknown>);
     },
     error() {},
     complete() {},

@@ -1,6 +1,8 @@
 import { asyncScheduler, Observable } from 'rxjs';
-import type { MonoTypeOperatorFunction, SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
+import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
 import { HeartbeatTimeoutError, InvalidOptionsError } from '../errors';
+import { checkDuration } from '../time';
+import { Slot, WheelOwner, wheelOf } from './heartbeat-wheel';
 
 /** The interval between pings the client uses when none is given, in milliseconds. */
 export const DEFAULT_HEARTBEAT_INTERVAL = 30_000;
@@ -9,15 +11,21 @@ export const DEFAULT_HEARTBEAT_TIMEOUT = 10_000;
 
 /** The configuration of {@link createHeartbeat}: the timer core that the client and {@link heartbeat} share. */
 export interface HeartbeatTimerConfig {
-  /** Milliseconds between pings; the first ping is sent `interval` after `start()`. Finite, above 0. */
+  /** Milliseconds between pings; the first ping is sent `interval` after `start()`. Above 0, at most `MAX_DELAY` (2^31 - 1). */
   readonly interval: number;
-  /** Milliseconds after a ping within which a sign of life must arrive. Finite, above 0. */
+  /** Milliseconds after a ping within which a sign of life must arrive. Above 0, at most `MAX_DELAY` (2^31 - 1). */
   readonly timeout: number;
   /** Where every delay is scheduled. */
   readonly scheduler: SchedulerLike;
-  /** Sends one ping. May throw: the error goes to `onError` and the heartbeat goes on (call `stop()` there to end it). */
+  /**
+   * Sends one ping. May throw: with `onError`, the error goes there and the
+   * heartbeat goes on (call `stop()` there to end it); without, see `onError`.
+   */
   readonly ping: () => void;
-  /** Called once, with a {@link HeartbeatTimeoutError}, when a deadline passes without a sign of life; the heartbeat has stopped by then. */
+  /**
+   * Called once, with a {@link HeartbeatTimeoutError}, when a deadline passes without a sign of life; the heartbeat has stopped by then.
+   * What it throws goes to `onError` (or, without one, is reported as an unhandled error).
+   */
   readonly onTimeout: (error: HeartbeatTimeoutError) => void;
   /**
    * Called with the round-trip time of a ping (milliseconds from the ping to the first pong after it).
@@ -25,8 +33,16 @@ export interface HeartbeatTimerConfig {
    */
   readonly onRtt?: (rtt: number) => void;
   /**
-   * Called with what `ping` or `onRtt` threw.
-   * @default rethrow, from the scheduler's action (an unhandled error)
+   * Called with what `ping`, `onRtt` or `onTimeout` threw. A heartbeat whose
+   * `ping` or `onRtt` threw goes on (call `stop()` here to end it).
+   *
+   * Without it (or when it throws itself), the heartbeat whose callback threw
+   * stops (`running` becomes false) and the error is reported the way rxjs
+   * reports an error nobody handles: to `config.onUnhandledError` when set,
+   * otherwise thrown on a fresh call stack. Heartbeats that share a scheduler
+   * and delay share one scheduled action, and one heartbeat's failure never
+   * ends it: every other heartbeat keeps its schedule.
+   * @default stop this heartbeat and report the error as unhandled (rxjs `config.onUnhandledError`)
    */
   readonly onError?: (error: unknown) => void;
 }
@@ -46,8 +62,23 @@ export interface HeartbeatTimer {
 }
 
 function checkDelay(option: string, value: unknown): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionsError(`heartbeat ${option} must be a finite number of milliseconds above 0, got ${String(value)}`);
+  checkDuration(`heartbeat ${option}`, value);
+}
+
+/**
+ * Hands an error that has no handler to rxjs, exactly as a subscriber without
+ * an error callback would: `config.onUnhandledError` when set, otherwise
+ * rethrown on a fresh call stack. Never throws here, so a shared scheduled
+ * action is never ended by it.
+ */
+function reportUnhandled(error: unknown): void {
+  try {
+    new Observable<never>((subscriber) => subscriber.error(error)).subscribe();
+  } catch (thrown) {
+    // Only with rxjs's deprecated synchronous error handling: still never out of the shared action.
+    queueMicrotask(() => {
+      throw thrown;
+    });
   }
 }
 
@@ -71,7 +102,7 @@ function checkFunction(option: string, value: unknown, optional: boolean): void 
  * alive()  ──────────a─────────────a──────      p: ping, X: onTimeout at 30 + 4
  * ```
  *
- * @throws InvalidOptionsError when `interval` or `timeout` is not a finite number above 0, or a callback is missing.
+ * @throws InvalidOptionsError when `interval` or `timeout` is not a number above 0 and at most `MAX_DELAY`, or a callback is missing.
  * @example
  * ```ts
  * const timer = createHeartbeat({
@@ -101,116 +132,8 @@ export function createHeartbeat(config: HeartbeatTimerConfig): HeartbeatTimer {
   return new Heartbeat(interval, timeout, scheduler, ping, onTimeout, onRtt, onError);
 }
 
-/**
- * One pending wake-up of a heartbeat: its next ping, or the deadline of a
- * ping. A node of a {@link Wheel}'s list, so it can be unlinked in O(1).
- */
-class Slot {
-  due = 0;
-  prev: Slot | null = null;
-  next: Slot | null = null;
-  wheel: Wheel | null = null;
-  constructor(
-    readonly owner: Heartbeat,
-    readonly isPing: boolean,
-  ) {}
-}
-
-/**
- * The wake-ups of every heartbeat that shares a scheduler and a delay, in
- * one list ordered by due time, behind one scheduled action. Ten thousand
- * sockets with the same interval cost one timer, not ten thousand, and each
- * still pings exactly `interval` after its own start.
- */
-class Wheel {
-  private head: Slot | null = null;
-  private tail: Slot | null = null;
-  private action: Subscription | null = null;
-  private running = false;
-
-  constructor(private readonly scheduler: SchedulerLike) {}
-
-  add(slot: Slot, due: number): void {
-    slot.due = due;
-    slot.wheel = this;
-    // Due times mostly arrive in order (same delay, later start): walk back from the tail.
-    let after = this.tail;
-    while (after !== null && after.due > due) after = after.prev;
-    slot.prev = after;
-    slot.next = after === null ? this.head : after.next;
-    if (slot.next === null) this.tail = slot;
-    else slot.next.prev = slot;
-    if (after === null) {
-      this.head = slot;
-      this.arm();
-    } else after.next = slot;
-  }
-
-  remove(slot: Slot): void {
-    if (slot.wheel !== this) return;
-    const wasHead = slot === this.head;
-    if (slot.prev === null) this.head = slot.next;
-    else slot.prev.next = slot.next;
-    if (slot.next === null) this.tail = slot.prev;
-    else slot.next.prev = slot.prev;
-    slot.prev = slot.next = slot.wheel = null;
-    if (wasHead) this.arm();
-  }
-
-  /** Schedules the action for the head (or cancels it when empty); not while the action runs: it re-arms itself. */
-  private arm(): void {
-    if (this.running) return;
-    this.action?.unsubscribe();
-    this.action = null;
-    const head = this.head;
-    if (head === null) return;
-    const wheel = this;
-    this.action = this.scheduler.schedule(function (this: SchedulerAction<undefined>) {
-      wheel.tick(this);
-    }, Math.max(0, head.due - this.scheduler.now()));
-  }
-
-  private tick(action: SchedulerAction<undefined>): void {
-    this.running = true;
-    let failure: { error: unknown } | undefined;
-    try {
-      const now = this.scheduler.now();
-      let slot = this.head;
-      while (slot !== null && slot.due <= now) {
-        this.remove(slot);
-        try {
-          slot.owner.fire(slot, now);
-        } catch (error) {
-          failure ??= { error };
-        }
-        slot = this.head;
-      }
-    } finally {
-      this.running = false;
-    }
-    const head = this.head;
-    if (head === null) {
-      this.action = null;
-    } else {
-      this.action = action.schedule(undefined, Math.max(0, head.due - this.scheduler.now()));
-    }
-    if (failure !== undefined) throw failure.error;
-  }
-}
-
-/** The wheels of each scheduler, by delay. */
-const wheels = new WeakMap<SchedulerLike, Map<number, Wheel>>();
-
-function wheelOf(scheduler: SchedulerLike, delay: number): Wheel {
-  let byDelay = wheels.get(scheduler);
-  if (byDelay === undefined) wheels.set(scheduler, (byDelay = new Map()));
-  let wheel = byDelay.get(delay);
-  if (wheel === undefined) byDelay.set(delay, (wheel = new Wheel(scheduler)));
-  return wheel;
-}
-
 /** The heartbeat timer: plain fields and prototype methods, no closures, two list nodes. */
-class Heartbeat implements HeartbeatTimer {
+class Heartbeat implements HeartbeatTimer, WheelOwner {
   private isRunning = false;
   /** Pings sent since start. */
   private pings = 0;
@@ -222,8 +145,6 @@ class Heartbeat implements HeartbeatTimer {
   private rttPending = false;
   private readonly pingSlot = new Slot(this, true);
   private readonly deadlineSlot = new Slot(this, false);
-  private readonly pingWheel: Wheel;
-  private readonly deadlineWheel: Wheel;
 
   constructor(
     private readonly interval: number,
@@ -233,10 +154,7 @@ class Heartbeat implements HeartbeatTimer {
     private readonly onTimeout: (error: HeartbeatTimeoutError) => void,
     private readonly onRtt: ((rtt: number) => void) | undefined,
     private readonly onError: ((error: unknown) => void) | undefined,
-  ) {
-    this.pingWheel = wheelOf(scheduler, interval);
-    this.deadlineWheel = wheelOf(scheduler, timeout);
-  }
+  ) {}
 
   get running(): boolean {
     return this.isRunning;
@@ -248,7 +166,7 @@ class Heartbeat implements HeartbeatTimer {
     this.pings = 0;
     this.answered = 0;
     this.rttPending = false;
-    this.pingWheel.add(this.pingSlot, this.scheduler.now() + this.interval);
+    wheelOf(this.scheduler, this.interval).add(this.pingSlot, this.scheduler.now() + this.interval);
   }
 
   alive(): void {
@@ -272,19 +190,25 @@ class Heartbeat implements HeartbeatTimer {
   stop(): void {
     this.isRunning = false;
     this.rttPending = false;
-    this.pingWheel.remove(this.pingSlot);
-    this.deadlineWheel.remove(this.deadlineSlot);
+    this.pingSlot.wheel?.remove(this.pingSlot);
+    this.deadlineSlot.wheel?.remove(this.deadlineSlot);
   }
 
-  /** @internal Called by a wheel when one of this timer's slots is due. */
+  /** @internal Called by a wheel when one of this timer's slots is due. Reports what the callbacks throw; does not throw. */
   fire(slot: Slot, now: number): void {
     if (!this.isRunning) return;
     if (slot.isPing) this.sendPing(now);
     else this.checkDeadline(now);
   }
 
+  /** @internal Stops this timer for good and reports the error as unhandled: the wheel's last guard. */
+  halt(error: unknown): void {
+    this.stop();
+    reportUnhandled(error);
+  }
+
   private sendPing(now: number): void {
-    this.pingWheel.add(this.pingSlot, now + this.interval);
+    wheelOf(this.scheduler, this.interval).add(this.pingSlot, now + this.interval);
     this.pings++;
     this.lastPingAt = now;
     this.rttPending = true;
@@ -299,7 +223,11 @@ class Heartbeat implements HeartbeatTimer {
   private checkDeadline(now: number): void {
     if (this.answered < this.watched) {
       this.stop();
-      this.onTimeout(new HeartbeatTimeoutError(this.timeout));
+      try {
+        this.onTimeout(new HeartbeatTimeoutError(this.timeout));
+      } catch (error) {
+        this.report(error);
+      }
       return;
     }
     if (this.answered < this.pings) {
@@ -312,24 +240,37 @@ class Heartbeat implements HeartbeatTimer {
 
   private arm(ping: number, due: number): void {
     this.watched = ping;
-    this.deadlineWheel.add(this.deadlineSlot, due);
+    wheelOf(this.scheduler, this.timeout).add(this.deadlineSlot, due);
   }
 
+  /**
+   * What a callback threw: to `onError`, and the heartbeat goes on; without
+   * `onError`, or when it throws too, this heartbeat stops and the error is
+   * reported as unhandled. Never throws, so no other heartbeat is touched.
+   */
   private report(error: unknown): void {
-    if (this.onError !== undefined) this.onError(error);
-    else throw error;
+    const onError = this.onError;
+    if (onError !== undefined) {
+      try {
+        onError(error);
+        return;
+      } catch (thrown) {
+        error = thrown;
+      }
+    }
+    this.halt(error);
   }
 }
 
 /** The configuration of the {@link heartbeat} operator. */
 export interface HeartbeatConfig<T> {
   /**
-   * Milliseconds between pings; the first goes out `interval` after the source's first value.
+   * Milliseconds between pings; the first goes out `interval` after the source's first value. Above 0, at most `MAX_DELAY`.
    * @default 30000
    */
   readonly interval?: number;
   /**
-   * Milliseconds after a ping within which some value must arrive, or the output errors with {@link HeartbeatTimeoutError}.
+   * Milliseconds after a ping within which some value must arrive, or the output errors with {@link HeartbeatTimeoutError}. Above 0, at most `MAX_DELAY`.
    * @default 10000
    */
   readonly timeout?: number;
@@ -367,7 +308,7 @@ export interface HeartbeatConfig<T> {
  * output  ─o─────────────f───────────#             (# HeartbeatTimeoutError at 21 + 4)
  * ```
  *
- * @throws InvalidOptionsError (when called) for an interval or timeout that is not a finite number above 0, or a missing `ping`.
+ * @throws InvalidOptionsError (when called) for an interval or timeout that is not a number above 0 and at most `MAX_DELAY`, or a missing `ping`.
  * @example
  * ```ts
  * const conn = transport.open({ url: 'wss://example.com/feed' });

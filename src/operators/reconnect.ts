@@ -13,15 +13,24 @@ import {
 } from 'rxjs';
 import { BackoffStrategy, RandomSource } from '../backoff/backoff';
 import { exponentialBackoff } from '../backoff/exponential-backoff';
-import { checkDelay, show } from '../backoff/validate';
-import { ClosePolicy, ClosePolicyConfig, closePolicy, defaultClosePolicy, retryAfterOf } from '../close-codes';
+import { checkDelay, draw, show } from '../backoff/validate';
+import {
+  ClosePolicy,
+  ClosePolicyConfig,
+  RetryFloor,
+  closePolicy,
+  defaultClosePolicy,
+  retryAfterOf,
+  retryFloorOf,
+} from '../close-codes';
 import { InvalidOptionsError } from '../errors';
+import { capDelay } from '../time';
 
 /** One scheduled reconnect attempt, as `onAttempt` is told of it before the wait starts. */
 export interface ReconnectAttempt {
   /** The attempt number within the current outage: 1 for the first reconnect. */
   readonly attempt: number;
-  /** How long `reconnect` waits before resubscribing, in milliseconds. */
+  /** How long `reconnect` waits before resubscribing, in milliseconds (at most `MAX_DELAY`). */
   readonly delay: number;
   /** The error that ended the previous subscription. */
   readonly error: unknown;
@@ -48,6 +57,7 @@ export interface ReconnectConfig {
    * failure. An attempt is made only if it starts within the budget: when
    * `now + delay - outageStart > maxElapsed`, `reconnect` gives up at once
    * (at the failure, not at the end of the budget) and rethrows the error.
+   * At most `MAX_DELAY`, or `Infinity` (no budget).
    * @default Infinity
    */
   readonly maxElapsed?: number;
@@ -58,6 +68,7 @@ export interface ReconnectConfig {
    * connection that emits and fails sooner (a flapping one) keeps the growing
    * delays. 0 resets on any value; `Infinity` never resets. Measured with
    * `scheduler.now()` at the first value and at the failure; no timer runs.
+   * At most `MAX_DELAY`, or `Infinity`.
    * @default 5000
    */
   readonly resetAfter?: number;
@@ -70,14 +81,17 @@ export interface ReconnectConfig {
   /**
    * A close policy, or overrides of the default one, deciding which errors are
    * reconnected: a shorthand for `shouldReconnect: (e) => closePolicy(policy)(e) === 'retry'`.
-   * Cannot be combined with `shouldReconnect`.
+   * Cannot be combined with `shouldReconnect`. As a config object it also
+   * sets the least waits per close code (`floors`, see `ClosePolicyConfig`);
+   * otherwise the default floors apply (1013: 5-7.5 s, 1012: 50-150 ms).
    * @default the default close policy
    */
   readonly policy?: ClosePolicyConfig | ClosePolicy;
   /**
    * Whether a server's `Retry-After` (a `HandshakeError` 429 or 503 with that
    * header) raises the delay of that attempt: `delay = max(backoff, retryAfter)`.
-   * The hint wins over the backoff's `maxDelay`, but not over `maxElapsed`.
+   * The hint wins over the backoff's `maxDelay`, but not over `maxElapsed`;
+   * a hint above `MAX_DELAY` (2^31 - 1 ms, about 24.8 days) waits `MAX_DELAY`.
    * @default true
    */
   readonly respectRetryAfter?: boolean;
@@ -109,6 +123,8 @@ export interface ResolvedReconnectConfig {
   readonly maxElapsed: number;
   readonly resetAfter: number;
   readonly shouldReconnect: (error: unknown, attempt: number) => boolean;
+  /** The least wait for an error (its close code's floor), or `undefined`. */
+  readonly floorOf: (error: unknown) => RetryFloor | undefined;
   readonly respectRetryAfter: boolean;
   readonly onAttempt: (attempt: ReconnectAttempt) => void;
   readonly scheduler: SchedulerLike;
@@ -190,6 +206,8 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
   }
 
   const decide = reconnectDecision(shouldReconnect, policy);
+  const floors = typeof policy === 'object' && policy !== null ? policy.floors : undefined;
+  const floorOf = (error: unknown): RetryFloor | undefined => retryFloorOf(error, floors);
 
   let notify: (attempt: ReconnectAttempt) => void;
   if (onAttempt === undefined) notify = nobody;
@@ -201,7 +219,7 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
     throw new InvalidOptionsError(`${OWNER}: onAttempt must be a function or an Observer, got ${show(onAttempt)}`);
   }
 
-  return { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect: decide, respectRetryAfter, onAttempt: notify, scheduler, random };
+  return { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect: decide, floorOf, respectRetryAfter, onAttempt: notify, scheduler, random };
 }
 
 /**
@@ -221,9 +239,13 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
  *    `maxAttempts`, or if `shouldReconnect(error, attempt)` says no (by default
  *    the close policy: 1008 Policy Violation, a TLS certificate error, an HTTP
  *    401 stop at once).
- * 3. `delay = backoff(attempt, previousDelay, random)`, raised to the
- *    server's `Retry-After` if there is one. It gives up if the attempt would
- *    start more than `maxElapsed` ms after the outage began.
+ * 3. `delay = backoff(attempt, previousDelay, random)`, raised to the floor
+ *    of the close code if it has one (1013 Try Again Later: at least 5 s plus
+ *    up to 2.5 s of jitter; 1012 Service Restart: 50-150 ms; see
+ *    `DEFAULT_RETRY_FLOORS` and the policy's `floors`), then to the server's
+ *    `Retry-After` if there is one, and capped at `MAX_DELAY` (2^31 - 1 ms).
+ *    It gives up if the attempt would start more than `maxElapsed` ms after
+ *    the outage began.
  * 4. `onAttempt({ attempt, delay, error })` is told, then it waits `delay` on
  *    the scheduler (a delay of 0 resubscribes synchronously) and resubscribes.
  *
@@ -258,8 +280,9 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
 export function reconnect<T>(maxAttempts?: number): MonoTypeOperatorFunction<T>;
 export function reconnect<T>(config: ReconnectConfig): MonoTypeOperatorFunction<T>;
 export function reconnect<T>(configOrCount?: number | ReconnectConfig): MonoTypeOperatorFunction<T> {
-  const { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect, respectRetryAfter, onAttempt, scheduler, random } =
+  const { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect, floorOf, respectRetryAfter, onAttempt, scheduler, random } =
     resolveReconnectConfig(configOrCount);
+  const checkedRandom = (): number => draw(OWNER, random);
 
   return (source) =>
     defer(() => {
@@ -301,10 +324,14 @@ export function reconnect<T>(configOrCount?: number | ReconnectConfig): MonoType
             `${OWNER}: backoff must return a finite number >= 0, returned ${show(delay)} for attempt ${attempt}`,
           );
         }
+        const floor = floorOf(error);
+        if (floor !== undefined) delay = Math.max(delay, floorDelay(floor, checkedRandom));
         if (respectRetryAfter) {
           const hint = retryAfterOf(error, now);
           if (hint !== undefined && hint > delay) delay = hint;
         }
+        // Past 2^31 - 1 ms a timer fires after 1 ms: a huge hint or backoff waits the longest a timer can.
+        delay = capDelay(delay);
         if (now + delay - outageStart > maxElapsed) return throwError(() => error);
 
         previousDelay = delay;
@@ -314,6 +341,12 @@ export function reconnect<T>(configOrCount?: number | ReconnectConfig): MonoType
 
       return watched.pipe(retry({ delay: delayBeforeNext }));
     });
+}
+
+/** The least wait a floor asks for: `min + random() * jitter` (no draw when `jitter` is 0), capped at `MAX_DELAY`. */
+function floorDelay(floor: RetryFloor, random: () => number): number {
+  const jitter = floor.jitter ?? 0;
+  return capDelay(jitter > 0 ? floor.min + random() * jitter : floor.min);
 }
 
 function checkedDecision(decision: unknown): boolean {
