@@ -245,4 +245,22 @@ describe('the client core (regressions)', () => {
       expect(wire(transport)).to.deep.equal([[0, 'subscribe x']]);
     }),
   );
+
+  it(
+    'should keep the close policy floors given to connect(): one normalisation, used as given',
+    marbles((m) => {
+      const delays = (options: ConnectOptions<Msg, Msg>): number[] => {
+        const { socket } = setup(m.scheduler, (s, i) => (i === 0 ? s.open().close(1013, 'overloaded', { after: 5 }) : s.open()), options);
+        const seen: number[] = [];
+        socket.state$.subscribe((state) => state.status === 'reconnecting' && seen.push(state.delay));
+        m.scheduler.schedule(() => socket.close(), 20_000);
+        return seen;
+      };
+      const byDefault = delays({ reconnect: { backoff: constantBackoff(20), random: () => 0 } });
+      const custom = delays({ reconnect: { backoff: constantBackoff(20), policy: { floors: { 1013: { min: 100 } } } } });
+      m.flush();
+      expect(byDefault).to.deep.equal([5000]);
+      expect(custom).to.deep.equal([100]);
+    }),
+  );
 });

@@ -1,7 +1,7 @@
 import { identity, MonoTypeOperatorFunction, Observable, Observer, Subscription, Unsubscribable, defer } from 'rxjs';
 import { ConnectionClosedError, SocketClosedError } from '../errors';
 import { closeFrame, Frame } from '../frame';
-import { reconnect, ReconnectAttempt } from '../operators/reconnect';
+import { reconnectWith, ReconnectAttempt } from '../operators/reconnect';
 import type { TransportConnection, TransportRequest } from '../transport/transport';
 import { Attempt, CloseRecord } from './attempt';
 import type { PerAttempt } from './connect-options';
@@ -68,9 +68,8 @@ export class Session<In, Out> {
     if (policy !== false) {
       const decide = policy.shouldReconnect;
       const notify = policy.onAttempt;
-      operator = reconnect<void>({
+      operator = reconnectWith<void>({
         ...policy,
-        policy: undefined,
         // A close this side asked for is never undone by a reconnect, whatever fails during the closing handshake.
         shouldReconnect: (error, attempt) => {
           if (link.phase === 'closing') return false;

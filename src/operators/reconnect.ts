@@ -280,8 +280,16 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
 export function reconnect<T>(maxAttempts?: number): MonoTypeOperatorFunction<T>;
 export function reconnect<T>(config: ReconnectConfig): MonoTypeOperatorFunction<T>;
 export function reconnect<T>(configOrCount?: number | ReconnectConfig): MonoTypeOperatorFunction<T> {
-  const { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect, floorOf, respectRetryAfter, onAttempt, scheduler, random } =
-    resolveReconnectConfig(configOrCount);
+  return reconnectWith<T>(resolveReconnectConfig(configOrCount));
+}
+
+/**
+ * @internal `reconnect()` with a config already normalised by
+ * {@link resolveReconnectConfig}: the client normalises once, in `connect()`,
+ * and runs on that.
+ */
+export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOperatorFunction<T> {
+  const { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect, floorOf, respectRetryAfter, onAttempt, scheduler, random } = config;
   const checkedRandom = (): number => draw(OWNER, random);
 
   return (source) =>
