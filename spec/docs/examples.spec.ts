@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { WebSocketServer } from 'ws';
-import { DocBlock, docFiles, extractBlocks, needsBuild, PLACEHOLDER_URL, transpile, typeCheck } from './support/doc-blocks';
+import { brokenLinks, DocBlock, docFiles, extractBlocks, needsBuild, PLACEHOLDER_URL, transpile, typeCheck } from './support/doc-blocks';
 
 const root = path.resolve(__dirname, '../..');
 /** Inside the package, so `rxnova` resolves to it by its own name (and `rxjs`, `chai`, ... from its node_modules). */
@@ -84,6 +84,10 @@ describe('docs: every TypeScript block of README.md and docs/', function () {
   it('should say of every block whether it runs, and why not when it does not', () => {
     const unclear = blocks.filter((b) => b.mode === undefined).map((b) => `${where(b)} \`\`\`${b.info}`);
     expect(unclear, 'use ```ts run, ```ts test, or ```ts check: <why it does not run>').to.deep.equal([]);
+  });
+
+  it('should link only to files and headings that exist', () => {
+    expect(files.flatMap((file) => brokenLinks(root, file))).to.deep.equal([]);
   });
 
   for (const block of blocks) {

@@ -147,3 +147,28 @@ export function needsBuild(root: string): boolean {
   };
   return ['src', 'scripts/build.js', 'package.json', 'tsconfig.build.json'].some((p) => newest(path.join(root, p)) > built);
 }
+
+/** The GitHub-style anchors of a Markdown file's headings. */
+function anchorsOf(text: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const [, title] of text.matchAll(/^#+\s+(.*)$/gm)) {
+    anchors.add(title.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'));
+  }
+  return anchors;
+}
+
+/** The relative links of `file` whose target file or heading does not exist, as `file: link`. */
+export function brokenLinks(root: string, file: string): string[] {
+  const text = fs.readFileSync(path.join(root, file), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+  const broken: string[] = [];
+  for (const [, link] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/i.test(link)) continue;
+    const [target, fragment] = link.split('#');
+    const resolved = target === '' ? path.join(root, file) : path.resolve(path.dirname(path.join(root, file)), target);
+    if (!fs.existsSync(resolved)) broken.push(`${file}: ${link} (no such file)`);
+    else if (fragment && resolved.endsWith('.md') && !anchorsOf(fs.readFileSync(resolved, 'utf8')).has(fragment)) {
+      broken.push(`${file}: ${link} (no such heading)`);
+    }
+  }
+  return broken;
+}
