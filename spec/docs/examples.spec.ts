@@ -86,6 +86,21 @@ describe('docs: every TypeScript block of README.md and docs/', function () {
     expect(unclear, 'use ```ts run, ```ts test, or ```ts check: <why it does not run>').to.deep.equal([]);
   });
 
+  it('should keep README.md to about 300 lines, for people who use rxnova', () => {
+    expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8').split('\n').length).to.be.at.most(300);
+  });
+
+  it('should list every error class with its code in the table of docs/errors.md', () => {
+    const source = fs.readFileSync(path.join(root, 'src/errors.ts'), 'utf8');
+    const classes = [...source.matchAll(/export class (\w+) extends RxnovaError \{[^]*?readonly code = '(RXNOVA_ERR_\w+)'/g)];
+    expect(classes.length, 'error classes found in src/errors.ts').to.be.greaterThan(10);
+    const rows = fs.readFileSync(path.join(root, 'docs/errors.md'), 'utf8').split('\n');
+    const missing = classes
+      .filter(([, name, code]) => !rows.some((row) => row.startsWith(`| \`${name}\` | \`${code}\` |`)))
+      .map(([, name, code]) => `${name} ${code}`);
+    expect(missing).to.deep.equal([]);
+  });
+
   it('should link only to files and headings that exist', () => {
     expect(files.flatMap((file) => brokenLinks(root, file))).to.deep.equal([]);
   });
