@@ -23,13 +23,17 @@ type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 
 /** The part of a WHATWG `MessageEvent` rxnova reads. */
 export interface MessageEventLike {
+  /** The message: a string, or binary data (an `ArrayBuffer` with `binaryType` `arraybuffer`). */
   readonly data: unknown;
 }
 
 /** The part of a WHATWG `CloseEvent` rxnova reads. */
 export interface CloseEventLike {
+  /** The close code (1006 when the connection dropped). */
   readonly code: number;
+  /** The close reason, or `''`. */
   readonly reason: string;
+  /** Whether the closing handshake completed. */
   readonly wasClean: boolean;
 }
 
