@@ -2,25 +2,33 @@ import { InvalidFrameError } from './errors';
 
 /** A text data frame. */
 export interface TextFrame {
+  /** A text frame. */
   readonly type: 'text';
+  /** The text. */
   readonly data: string;
 }
 
 /** A binary data frame. Received binary data is always a `Uint8Array`, whatever the runtime. */
 export interface BinaryFrame {
+  /** A binary frame. */
   readonly type: 'binary';
+  /** The bytes. */
   readonly data: Uint8Array;
 }
 
 /** A ping control frame; its payload is at most 125 bytes. */
 export interface PingFrame {
+  /** A ping. */
   readonly type: 'ping';
+  /** An optional payload of at most 125 bytes. */
   readonly data?: Uint8Array;
 }
 
 /** A pong control frame; its payload is at most 125 bytes. */
 export interface PongFrame {
+  /** A pong. */
   readonly type: 'pong';
+  /** An optional payload of at most 125 bytes. */
   readonly data?: Uint8Array;
 }
 
@@ -30,8 +38,11 @@ export interface PongFrame {
  * most 123 UTF-8 bytes.
  */
 export interface CloseFrame {
+  /** A close frame. */
   readonly type: 'close';
+  /** The close code; none means "no status" (1005 on the other side). */
   readonly code?: number;
+  /** The reason, at most 123 UTF-8 bytes, only with a code. */
   readonly reason?: string;
 }
 

@@ -3,6 +3,7 @@
  * entry point (browsers, Deno, Bun, Node 22+); it depends on rxjs only. On
  * Node, import from `rxnova/node` to get the `ws` transport.
  * @packageDocumentation
+ * @module rxnova
  */
 
 // Vocabulary

@@ -2,6 +2,7 @@
  * rxnova/node: everything in `rxnova`, plus the `ws` transport, and a
  * `connect()` that uses it by default.
  * @packageDocumentation
+ * @module rxnova/node
  */
 import { createConnect } from './client/connect';
 import { wsTransport } from './transport/ws';

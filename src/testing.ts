@@ -1,6 +1,7 @@
 /**
  * rxnova/testing: a scripted transport for marble tests of your own code.
  * @packageDocumentation
+ * @module rxnova/testing
  */
 export { TestTransport, TestConnection } from './testing/test-transport';
 export type { TestScript, TestTransportConfig, TestTransportWrite } from './testing/test-transport';

@@ -5,9 +5,13 @@ import type { Socket } from './socket';
 
 /** Counters of a socket since `metrics()` was subscribed. */
 export interface SocketMetrics {
+  /** Data messages received. */
   readonly messagesIn: number;
+  /** Data messages written. */
   readonly messagesOut: number;
+  /** Bytes of data messages received. */
   readonly bytesIn: number;
+  /** Bytes of data messages written. */
   readonly bytesOut: number;
   /** Connections opened. */
   readonly opens: number;
@@ -15,7 +19,9 @@ export interface SocketMetrics {
   readonly reconnects: number;
   /** Messages dropped, by any reason. */
   readonly drops: number;
+  /** Inbound frames that failed to decode. */
   readonly decodeErrors: number;
+  /** Connections ended by a heartbeat deadline. */
   readonly heartbeatTimeouts: number;
   /** Messages waiting in the outbox when the snapshot was taken. */
   readonly outboxSize: number;

@@ -263,7 +263,7 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
  * result:     --a-------a-------a--#           (the third error is rethrown as it is)
  * ```
  *
- * @param configOrCount A {@link ReconnectConfig}, or the `maxAttempts` alone.
+ * Takes a {@link ReconnectConfig}, or the `maxAttempts` alone.
  * @throws InvalidOptionsError (at once, not on subscription) when an option is invalid.
  *
  * @example

@@ -4,26 +4,39 @@ import { defineProtocol } from '../client/define-protocol';
 
 /** A JSON-RPC 2.0 request or notification this side sends. `jsonrpc` and `id` are filled in by the adapter. */
 export interface JsonRpcRequest {
+  /** `'2.0'`; filled in by the adapter. */
   readonly jsonrpc?: '2.0';
+  /** The correlation id; filled in by the adapter for requests. */
   readonly id?: number | string;
+  /** The method to call. */
   readonly method: string;
+  /** Its parameters. */
   readonly params?: unknown;
 }
 
 /** A JSON-RPC 2.0 error object. */
 export interface JsonRpcErrorObject {
+  /** The server's error code (`RemoteError.remoteCode`). */
   readonly code: number;
+  /** What went wrong. */
   readonly message: string;
+  /** Anything else the server says (`RemoteError.data`). */
   readonly data?: unknown;
 }
 
 /** A message the server sends: a response (with `id` and `result` or `error`) or a notification (`method`, `params`). */
 export interface JsonRpcMessage {
+  /** `'2.0'`. */
   readonly jsonrpc?: '2.0';
+  /** The id of the request a response answers; absent in a notification. */
   readonly id?: number | string | null;
+  /** A successful response's value. */
   readonly result?: unknown;
+  /** An error response's error. */
   readonly error?: JsonRpcErrorObject;
+  /** A notification's method (`'subscription'` for channel data by default). */
   readonly method?: string;
+  /** A notification's parameters. */
   readonly params?: unknown;
 }
 

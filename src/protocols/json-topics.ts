@@ -10,11 +10,17 @@ import { defineProtocol } from '../client/define-protocol';
  * `{ type: 'error', topic, error }` for a channel.
  */
 export interface JsonTopicsMessage {
+  /** The message type (default field `type`): `'subscribe'`, `'unsubscribe'`, `'error'`, `'ping'`, `'pong'`, or the application's own. */
   readonly type?: string;
+  /** The channel a push or a subscribe belongs to (default field `topic`). */
   readonly topic?: string;
+  /** The correlation id of a request and its response (default field `id`). */
   readonly id?: number | string;
+  /** A push's or a response's payload (default field `data`). */
   readonly data?: unknown;
+  /** A subscribe message's params. */
   readonly params?: unknown;
+  /** An error response's or a channel error's error (default field `error`). */
   readonly error?: unknown;
   readonly [field: string]: unknown;
 }

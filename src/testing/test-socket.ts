@@ -30,6 +30,7 @@ export type TestSocketClosedBy = 'client' | 'unsubscribe' | 'peer' | 'network' |
 export interface TestFrameRecord {
   /** `scheduler.now()` when the frame was written or delivered. */
   readonly time: number;
+  /** The frame. */
   readonly frame: Frame;
 }
 

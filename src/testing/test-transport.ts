@@ -31,6 +31,7 @@ export type TestScript = (socket: TestSocket, index: number) => void;
 
 /** A frame written through any connection of a {@link TestTransport}, with its time and socket. */
 export interface TestTransportWrite extends TestFrameRecord {
+  /** The socket it was written to. */
   readonly socket: TestSocket;
 }
 

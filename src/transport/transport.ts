@@ -37,6 +37,7 @@ export interface TransportRequest {
 
 /** The socket has opened: the handshake is complete. */
 export interface TransportOpenEvent {
+  /** The socket opened. */
   readonly type: 'open';
   /** The subprotocol the server chose, or `''`. */
   readonly protocol: string;
@@ -46,7 +47,9 @@ export interface TransportOpenEvent {
 
 /** A frame arrived: data (`text`, `binary`) or control (`ping`, `pong`). */
 export interface TransportFrameEvent {
+  /** A frame arrived. */
   readonly type: 'frame';
+  /** The frame. */
   readonly frame: Frame;
 }
 
@@ -55,9 +58,13 @@ export interface TransportFrameEvent {
  * side asked for the close, and errors with `ConnectionClosedError` otherwise.
  */
 export interface TransportCloseEvent {
+  /** The socket closed; always the last event of a socket. */
   readonly type: 'close';
+  /** The close code (1005 when the peer sent none, 1006 when the connection dropped). */
   readonly code: number;
+  /** The close reason, or `''`. */
   readonly reason: string;
+  /** Whether the closing handshake completed. */
   readonly wasClean: boolean;
 }
 
@@ -69,6 +76,7 @@ export type ReadyState = 'NONE' | 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
 
 /** WebsockexNova's `get_state`: a snapshot for tests and diagnostics. */
 export interface TransportState {
+  /** Where the current socket is: `NONE` before the first subscription and after the last ended. */
   readonly readyState: ReadyState;
   /** The URL of the current (or last) socket, normalised. */
   readonly url: string;
@@ -137,6 +145,7 @@ export interface TransportCapabilities {
 export interface Transport {
   /** A short name for logs, e.g. `'ws'` or `'web-socket'`. */
   readonly name: string;
+  /** What it can do: send ping frames, send upgrade headers. */
   readonly capabilities: TransportCapabilities;
   /** Prepares a connection. Validates the request (throws `InvalidUrlError`, `InvalidOptionsError`) but makes no network use until `events` is subscribed. */
   open(request: TransportRequest): TransportConnection;

@@ -23,13 +23,17 @@ type Handler<E> = { bivarianceHack(event: E): void }['bivarianceHack'];
 
 /** The part of a WHATWG `MessageEvent` rxnova reads. */
 export interface MessageEventLike {
+  /** The message: a string, or binary data (an `ArrayBuffer` with `binaryType` `arraybuffer`). */
   readonly data: unknown;
 }
 
 /** The part of a WHATWG `CloseEvent` rxnova reads. */
 export interface CloseEventLike {
+  /** The close code (1006 when the connection dropped). */
   readonly code: number;
+  /** The close reason, or `''`. */
   readonly reason: string;
+  /** Whether the closing handshake completed. */
   readonly wasClean: boolean;
 }
 
@@ -39,16 +43,27 @@ export interface CloseEventLike {
  * provide it.
  */
 export interface WebSocketLike {
+  /** How binary messages arrive; the transport sets `'arraybuffer'`. */
   binaryType: string;
+  /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED. */
   readonly readyState: number;
+  /** Bytes queued by `send()` and not yet handed to the network. */
   readonly bufferedAmount: number;
+  /** The subprotocol the server chose, or `''`. */
   readonly protocol: string;
+  /** The extensions the server accepted, if the implementation reports them. */
   readonly extensions?: string;
+  /** Called when the opening handshake completes. */
   onopen: Handler<unknown> | null;
+  /** Called with each inbound message. */
   onmessage: Handler<MessageEventLike> | null;
+  /** Called when the connection fails (a `close` follows). */
   onerror: Handler<unknown> | null;
+  /** Called once when the connection has closed. */
   onclose: Handler<CloseEventLike> | null;
+  /** Writes a text (string) or binary message. */
   send(data: string | ArrayBufferView): void;
+  /** Starts the closing handshake. */
   close(code?: number, reason?: string): void;
   /** Not WHATWG: `ws` has it. Used, when present, to drop a socket whose closing handshake is no longer awaited. */
   terminate?(): void;
@@ -56,6 +71,7 @@ export interface WebSocketLike {
 
 /** A WHATWG `WebSocket` constructor, such as `globalThis.WebSocket` or `require('ws').WebSocket`. */
 export interface WebSocketConstructorLike {
+  /** Opens a socket to `url`, offering `protocols`. */
   new (url: string, protocols?: string | string[]): WebSocketLike;
 }
 
