@@ -1,19 +1,22 @@
 #!/usr/bin/env node
-// Builds dist/: CommonJS (dist/cjs), ES modules (dist/esm) and type declarations (dist/types).
-// The ES build gets explicit '.js' specifiers so Node's ESM loader and bundlers resolve it as-is.
+// Builds dist/ with one type-checked compile and one transpile:
+// - dist/cjs: CommonJS, and dist/types: its declarations (tsc -p tsconfig.build.json, which strips @internal names);
+// - dist/esm: ES modules transpiled file by file with tsconfig.esm.json's options (src is isolatedModules-safe),
+//   and a copy of the declarations beside them, so that `import` resolves ESM types ("type": "module" there).
+// Every relative specifier in dist/esm gets an explicit '.js' so Node's ESM loader and bundlers resolve it as-is.
+// No source maps are shipped: the sources are not in the package, and dist/cjs reads like src.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const ts = require('typescript');
 
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
-const tsc = require.resolve('typescript/bin/tsc');
-
-fs.rmSync(dist, { recursive: true, force: true });
-for (const project of ['tsconfig.build.json', 'tsconfig.esm.json']) {
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, project)], { stdio: 'inherit', cwd: root });
-}
+const src = path.join(root, 'src');
+const cjs = path.join(dist, 'cjs');
+const types = path.join(dist, 'types');
+const esm = path.join(dist, 'esm');
 
 function walk(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -22,19 +25,52 @@ function walk(dir) {
   });
 }
 
-const esm = path.join(dist, 'esm');
+function esmOptions() {
+  const configPath = path.join(root, 'tsconfig.esm.json');
+  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => fail(d) });
+  if (parsed.errors.length > 0) fail(parsed.errors[0]);
+  return parsed.options;
+}
+
+function fail(diagnostic) {
+  throw new Error(`build: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
+}
+
+/** Rewrites `from './x'`, `import('./x')` and `import './x'` to name the .js file (or the folder's index.js). */
 const specifier = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*)\2/g;
-for (const file of walk(esm).filter((f) => f.endsWith('.js'))) {
-  const source = fs.readFileSync(file, 'utf8');
-  const rewritten = source.replace(specifier, (match, lead, quote, spec) => {
+function withExtensions(file, source) {
+  return source.replace(specifier, (match, lead, quote, spec) => {
     if (/\.(m?js|json)$/.test(spec)) return match;
     const target = path.resolve(path.dirname(file), spec);
     const resolved = fs.existsSync(`${target}.js`) ? `${spec}.js` : fs.existsSync(path.join(target, 'index.js')) ? `${spec}/index.js` : null;
     if (resolved === null) throw new Error(`build: cannot resolve ${spec} from ${path.relative(root, file)}`);
     return `${lead}${quote}${resolved}${quote}`;
   });
-  if (rewritten !== source) fs.writeFileSync(file, rewritten);
 }
-fs.writeFileSync(path.join(esm, 'package.json'), JSON.stringify({ type: 'module', sideEffects: false }, null, 2) + '\n');
-fs.writeFileSync(path.join(dist, 'cjs', 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n');
-console.log('build: dist/cjs, dist/esm and dist/types written');
+
+fs.rmSync(dist, { recursive: true, force: true });
+
+// 1. CommonJS and declarations, type-checked.
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+
+// 2. ES modules, transpiled with the ESM project's options.
+const options = esmOptions();
+const sources = walk(src).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+for (const file of sources) {
+  const out = path.join(esm, path.relative(src, file)).replace(/\.ts$/, '.js');
+  const { outputText, diagnostics } = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file, reportDiagnostics: true });
+  if (diagnostics && diagnostics.length > 0) fail(diagnostics[0]);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, outputText);
+}
+for (const file of walk(esm)) fs.writeFileSync(file, withExtensions(file, fs.readFileSync(file, 'utf8')));
+
+// 3. The declarations again, beside the ES modules, with ESM specifiers.
+for (const file of walk(types).filter((f) => f.endsWith('.d.ts'))) {
+  const out = path.join(esm, path.relative(types, file));
+  fs.writeFileSync(out, withExtensions(out, fs.readFileSync(file, 'utf8')));
+}
+
+fs.writeFileSync(path.join(esm, 'package.json'), JSON.stringify({ type: 'module', sideEffects: ['./node-browser.js'] }, null, 2) + '\n');
+fs.writeFileSync(path.join(cjs, 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n');
+console.log('build: dist/cjs, dist/types and dist/esm (with its declarations) written');

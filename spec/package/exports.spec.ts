@@ -1,10 +1,12 @@
 import { expect } from 'chai';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildOnce, root, runNode } from './built';
 
-const root = path.resolve(__dirname, '../..');
+/** Whether this runtime has a global WebSocket (Node 22+), as the child processes will. */
+const hasGlobalWebSocket = typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function';
 
 /** A name each entry point must export, and one it must not. */
 const entries: ReadonlyArray<{ specifier: string; has: string; lacks?: string }> = [
@@ -13,16 +15,38 @@ const entries: ReadonlyArray<{ specifier: string; has: string; lacks?: string }>
   { specifier: 'rxnova/testing', has: 'TestTransport' },
 ];
 
-function runNode(args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+/**
+ * A child script that installs a counting subclass as the global `WebSocket`
+ * (of the runtime's own one on Node 22+, of `ws`'s where there is none), opens
+ * `connect()` from `entry` against a local `ws` server, closes it, and prints
+ * whether the runtime had a global WebSocket and how many the global made.
+ */
+function openWith(entry: string): string {
+  return `
+    const { WebSocketServer, WebSocket: Ws } = require('ws');
+    const { firstValueFrom, filter } = require('rxjs');
+    const native = typeof globalThis.WebSocket === 'function';
+    let made = 0;
+    globalThis.WebSocket = class extends (native ? globalThis.WebSocket : Ws) {
+      constructor(...args) { super(...args); made += 1; }
+    };
+    const { connect } = require(${JSON.stringify(entry)});
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    server.on('listening', async () => {
+      const socket = connect('ws://127.0.0.1:' + server.address().port + '/', { reconnect: false });
+      await firstValueFrom(socket.state$.pipe(filter((s) => s.status === 'open')));
+      socket.close();
+      await firstValueFrom(socket.state$.pipe(filter((s) => s.status === 'closed')));
+      server.close();
+      console.log(JSON.stringify({ native, made }));
+    });
+    setTimeout(() => { console.error('the socket did not open and close within 10 s'); process.exit(2); }, 10000).unref();`;
 }
 
 describe('package exports', function () {
   this.timeout(120_000);
 
-  before(() => {
-    execFileSync(process.execPath, [path.join(root, 'scripts/build.js')], { cwd: root, stdio: 'pipe' });
-  });
+  before(buildOnce);
 
   for (const { specifier, has, lacks } of entries) {
     for (const loader of ['require', 'import'] as const) {
@@ -39,19 +63,29 @@ describe('package exports', function () {
     }
   }
 
-  it('should make connect() from rxnova/node default to ws, and connect() from rxnova explain how to fix a missing WebSocket', () => {
+  it('should make connect() from rxnova/node open with ws, never with the global WebSocket', () => {
+    const { made } = JSON.parse(runNode(['-e', openWith('rxnova/node')])) as { native: boolean; made: number };
+    expect(made, 'sockets made by the global WebSocket').to.equal(0);
+  });
+
+  it(`should make connect() from rxnova open with the global WebSocket (${hasGlobalWebSocket ? "this runtime's own" : "none here: ws's stands in"})`, () => {
+    const { native, made } = JSON.parse(runNode(['-e', openWith('rxnova')])) as { native: boolean; made: number };
+    expect(native, 'whether this runtime has a global WebSocket').to.equal(hasGlobalWebSocket);
+    expect(made, 'sockets made by the global WebSocket').to.equal(1);
+  });
+
+  it('should make connect() from rxnova explain how to fix a missing WebSocket when the runtime has none', () => {
     const out = runNode([
       '-e',
-      `const node = require('rxnova/node'); const base = require('rxnova');
+      `delete globalThis.WebSocket;
+       const { connect } = require('rxnova');
        let message = '';
-       try { base.connect('ws://127.0.0.1:9/'); } catch (e) { message = e.code + ' ' + e.message; }
-       const socket = node.connect('ws://127.0.0.1:9/', { reconnect: false });
-       socket.close();
-       console.log(JSON.stringify({ message, state: socket.state.status }));`,
+       try { connect('ws://127.0.0.1:9/'); } catch (e) { message = e.code + ' ' + e.message; }
+       console.log(JSON.stringify({ global: typeof globalThis.WebSocket, message }));`,
     ]);
-    const { message, state } = JSON.parse(out) as { message: string; state: string };
+    const { global, message } = JSON.parse(out) as { global: string; message: string };
+    expect(global).to.equal('undefined');
     expect(message).to.match(/^RXNOVA_ERR_INVALID_OPTIONS .*rxnova\/node/);
-    expect(state).to.equal('closed');
   });
 
   it('should share one RxnovaError class between rxnova and rxnova/node', () => {
@@ -81,32 +115,32 @@ describe('package exports', function () {
     expect([...bare].sort()).to.deep.equal(['rxjs']);
   });
 
-  it('should type-check a consumer of rxnova and rxnova/testing with neither DOM nor Node typings', () => {
+  it('should type-check a CommonJS and an ES module consumer of rxnova and rxnova/testing with neither DOM nor Node typings', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rxnova-consumer-'));
     try {
       fs.mkdirSync(path.join(dir, 'node_modules'));
       fs.symlinkSync(root, path.join(dir, 'node_modules', 'rxnova'), 'dir');
       fs.symlinkSync(path.join(root, 'node_modules', 'rxjs'), path.join(dir, 'node_modules', 'rxjs'), 'dir');
-      fs.writeFileSync(
-        path.join(dir, 'use.ts'),
-        [
-          "import { connect, jsonRpc, exponentialBackoff, type Socket, type SocketState } from 'rxnova';",
-          "import { TestTransport } from 'rxnova/testing';",
-          "const socket: Socket<{ a: number }, { b: string }> = connect<{ a: number }, { b: string }>('ws://x', {",
-          '  transport: new TestTransport(),',
-          '  reconnect: { backoff: exponentialBackoff({ jitter: "equal" }) },',
-          '});',
-          'socket.state$.subscribe((state: SocketState) => state.status);',
-          'void jsonRpc;',
-        ].join('\n'),
-      );
+      const consumer = [
+        "import { connect, jsonRpc, exponentialBackoff, type Socket, type SocketState } from 'rxnova';",
+        "import { TestTransport } from 'rxnova/testing';",
+        "const socket: Socket<{ a: number }, { b: string }> = connect<{ a: number }, { b: string }>('ws://x', {",
+        '  transport: new TestTransport(),',
+        '  reconnect: { backoff: exponentialBackoff({ jitter: "equal" }) },',
+        '});',
+        'socket.state$.subscribe((state: SocketState) => state.status);',
+        'void jsonRpc;',
+      ].join('\n');
+      // use.ts is CommonJS (require types), use.mts an ES module (import types, beside dist/esm).
+      fs.writeFileSync(path.join(dir, 'use.ts'), consumer);
+      fs.writeFileSync(path.join(dir, 'use.mts'), consumer);
       // rxjs's own declarations name setTimeout: the one global a consumer must have.
       fs.writeFileSync(path.join(dir, 'globals.d.ts'), 'declare function setTimeout(handler: () => void, timeout?: number): number;\n');
       fs.writeFileSync(
         path.join(dir, 'tsconfig.json'),
         JSON.stringify({
           compilerOptions: { strict: true, module: 'node16', moduleResolution: 'node16', target: 'ES2020', lib: ['ES2020'], types: [], noEmit: true },
-          files: ['use.ts', 'globals.d.ts'],
+          files: ['use.ts', 'use.mts', 'globals.d.ts'],
         }),
       );
       const tsc = require.resolve('typescript/bin/tsc');
@@ -118,9 +152,10 @@ describe('package exports', function () {
     }
   });
 
-  it('should ship type declarations for every entry point', () => {
+  it('should ship type declarations for every entry point, for require and for import', () => {
     for (const name of ['index', 'node', 'testing']) {
-      expect(fs.existsSync(path.join(root, `dist/types/${name}.d.ts`)), name).to.equal(true);
+      expect(fs.existsSync(path.join(root, `dist/types/${name}.d.ts`)), `dist/types/${name}.d.ts`).to.equal(true);
+      expect(fs.existsSync(path.join(root, `dist/esm/${name}.d.ts`)), `dist/esm/${name}.d.ts`).to.equal(true);
     }
   });
 });
