@@ -181,7 +181,7 @@ export class TestTransport implements Transport {
    */
   open(request: TransportRequest): TestConnection {
     (this.requests as TransportRequest[]).push(request);
-    const { url, protocols, headers = {}, handshakeTimeout } = resolveRequest(request, this.handshakeTimeout);
+    const { url, protocols, headers = {}, handshakeTimeout } = resolveRequest(request, this.handshakeTimeout, this.scheduler);
     const names = Object.keys(headers);
     if (names.length > 0 && !this.capabilities.headers) {
       throw new InvalidOptionsError(

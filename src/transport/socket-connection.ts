@@ -27,6 +27,8 @@ import type {
   TransportRequest,
   TransportState,
 } from './transport';
+import { checkDuration } from '../time';
+import type { DrainWaiters } from './drain';
 import { normalizeUrl } from './url';
 
 /** The numeric ready states of the WHATWG API (and of `ws`). @internal */
@@ -80,6 +82,8 @@ export interface ResolvedRequest {
   readonly headers: Record<string, string> | undefined;
   /** Milliseconds; 0 disables the timeout. */
   readonly handshakeTimeout: number;
+  /** The scheduler of the connection's timers: the request's, else the transport's. */
+  readonly scheduler: SchedulerLike;
 }
 
 /**
@@ -89,7 +93,6 @@ export interface ResolvedRequest {
  * @internal
  */
 export interface SocketDialer {
-  readonly scheduler: SchedulerLike;
   /** Why ping and pong frames cannot be sent, or `undefined` when they can. */
   readonly controlFramesUnsupported: string | undefined;
   /** Opens one native socket that reports to `session` (whose `connection` has the URL, subprotocols and headers). Must not report synchronously. */
@@ -108,10 +111,10 @@ const BAD_HEADER_VALUE = /[\r\n\0]/;
 /**
  * Validates a {@link TransportRequest} before any network use: the URL
  * (`InvalidUrlError`), the subprotocols, headers and handshake timeout
- * (`InvalidOptionsError`).
+ * (`InvalidOptionsError`), the scheduler (`InvalidOptionsError`).
  * @internal
  */
-export function resolveRequest(request: TransportRequest, defaultHandshakeTimeout: number): ResolvedRequest {
+export function resolveRequest(request: TransportRequest, defaultHandshakeTimeout: number, defaultScheduler: SchedulerLike): ResolvedRequest {
   if (typeof request !== 'object' || request === null) {
     throw new InvalidOptionsError(`open() needs a request object such as { url: 'wss://example.com/socket' }, got ${String(request)}`);
   }
@@ -119,7 +122,7 @@ export function resolveRequest(request: TransportRequest, defaultHandshakeTimeou
   const normalized = normalizeUrl(given);
   // Keep the caller's string when it is already normal: one string fewer per connection.
   const url = normalized === given ? given : normalized;
-  const { protocols = [], headers, handshakeTimeout = defaultHandshakeTimeout } = request;
+  const { protocols = [], headers, handshakeTimeout = defaultHandshakeTimeout, scheduler } = request;
   if (!Array.isArray(protocols)) {
     throw new InvalidOptionsError(`protocols must be an array of subprotocol names, got ${typeof protocols}`);
   }
@@ -145,15 +148,18 @@ export function resolveRequest(request: TransportRequest, defaultHandshakeTimeou
       (copy ??= {})[name] = value;
     }
   }
-  return { url, protocols: protocols.length === 0 ? NO_PROTOCOLS : [...protocols], headers: copy, handshakeTimeout: checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout') };
+  return {
+    url,
+    protocols: protocols.length === 0 ? NO_PROTOCOLS : [...protocols],
+    headers: copy,
+    handshakeTimeout: checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout'),
+    scheduler: scheduler === undefined ? defaultScheduler : checkScheduler(scheduler),
+  };
 }
 
-/** Checks a timeout option: a finite number of milliseconds, 0 or more. @internal */
+/** Checks a timeout option: a number of milliseconds, 0 (disabled) to `MAX_DELAY`. @internal */
 export function checkHandshakeTimeout(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new InvalidOptionsError(`${name} must be a finite number of milliseconds, 0 or more (0 disables it), got ${String(value)}`);
-  }
-  return value;
+  return checkDuration(`${name} (0 disables it)`, value, { zero: true });
 }
 
 /** Checks a scheduler option. @internal */
@@ -186,6 +192,8 @@ export class SocketConnection implements TransportConnection {
   readonly protocols: string[];
   readonly headers: Record<string, string> | undefined;
   readonly handshakeTimeout: number;
+  /** The scheduler of this connection's timers (the handshake timeout). */
+  readonly scheduler: SchedulerLike;
 
   /** The session of the newest subscription, while it lasts. */
   current: SocketSession | undefined = undefined;
@@ -207,6 +215,15 @@ export class SocketConnection implements TransportConnection {
     this.protocols = request.protocols;
     this.headers = request.headers;
     this.handshakeTimeout = request.handshakeTimeout;
+    this.scheduler = request.scheduler;
+  }
+
+  /**
+   * Makes the session of one subscription of `events`. A test transport
+   * overrides it to observe how each socket ends.
+   */
+  createSession(subscriber: Subscriber<TransportEvent>): SocketSession {
+    return new SocketSession(this, subscriber);
   }
 
   state(): TransportState {
@@ -289,7 +306,7 @@ class ConnectionEvents extends Observable<TransportEvent> {
 }
 
 function subscribeEvents(this: Observable<TransportEvent>, subscriber: Subscriber<TransportEvent>): TeardownLogic {
-  const session = new SocketSession((this as ConnectionEvents).connection, subscriber);
+  const session = (this as ConnectionEvents).connection.createSession(subscriber);
   session.start();
   return session;
 }
@@ -345,6 +362,8 @@ export class SocketSession implements Unsubscribable {
   private error: unknown = undefined;
   /** The handshake timeout, while connecting. */
   private timer: Subscription | undefined = undefined;
+  /** The subscribers of `connection.drained()` waiting on this socket, if any (see `drain.ts`). */
+  drainWaiters: DrainWaiters | undefined = undefined;
 
   constructor(
     readonly connection: SocketConnection,
@@ -381,13 +400,16 @@ export class SocketSession implements Unsubscribable {
     try {
       this.driver = dialer.dial(this);
     } catch (error) {
-      this.fail(new ConnectError(connection.url, error));
+      // The WebSocket constructor threw (no implementation, the `ws` browser stub, a URL the runtime
+      // rejects): every attempt would throw the same, so the error says it is permanent.
+      this.fail(new ConnectError(connection.url, error, true));
       return;
     }
+    if ((this.flags & DONE) !== 0) return;
     // Scheduled after the dial (same instant on the scheduler; a driver never reports synchronously), so that
     // creating the timer does not delay the upgrade request of a reconnect.
     const handshakeTimeout = connection.handshakeTimeout;
-    if (handshakeTimeout > 0) this.timer = dialer.scheduler.schedule(handshakeTimedOut, handshakeTimeout, this);
+    if (handshakeTimeout > 0) this.timer = connection.scheduler.schedule(handshakeTimedOut, handshakeTimeout, this);
   }
 
   onOpen(protocol: string, extensions: string): void {
@@ -504,7 +526,8 @@ export class SocketSession implements Unsubscribable {
     else if (readyState === CONNECTING || readyState === CLOSING) driver.abort();
   }
 
-  private end(hasError: boolean, error: unknown): void {
+  /** Completes `events` (`hasError` false) or errors it with `error`, after releasing the socket. */
+  protected end(hasError: boolean, error: unknown): void {
     this.release();
     if (hasError) this.subscriber.error(error);
     else this.subscriber.complete();
@@ -515,6 +538,11 @@ export class SocketSession implements Unsubscribable {
     this.flags |= DONE;
     this.stopTimer();
     if (this.connection.current === this) this.connection.current = undefined;
+    const waiters = this.drainWaiters;
+    if (waiters !== undefined) {
+      this.drainWaiters = undefined;
+      waiters.end();
+    }
   }
 
   private stopTimer(): void {

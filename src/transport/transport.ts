@@ -1,4 +1,4 @@
-import type { Observable, Observer } from 'rxjs';
+import type { Observable, Observer, SchedulerLike } from 'rxjs';
 import type { Frame } from '../frame';
 
 /**
@@ -27,6 +27,13 @@ export interface TransportRequest {
    * @default the transport's `handshakeTimeout`
    */
   readonly handshakeTimeout?: number;
+  /**
+   * The scheduler of this connection's timers, such as the handshake
+   * timeout. `connect()` passes its own, so that every delay of a socket
+   * runs on one scheduler (a virtual-time one in tests).
+   * @default the transport's own `scheduler` option
+   */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** The socket has opened: the handshake is complete. */
@@ -110,6 +117,28 @@ export interface TransportConnection {
   readonly frames: Observer<Frame | readonly Frame[]>;
   /** WebsockexNova's `get_state`. */
   state(): TransportState;
+  /**
+   * Optional: a drain notification, for transports whose socket says when
+   * written data has left it (`wsTransport` and `TestTransport` have it; the
+   * WHATWG transport has no such signal and leaves it out).
+   *
+   * Cold. On subscribe it emits the socket's current buffered amount and
+   * completes as soon as that amount is at or below `threshold` bytes (at
+   * once if it already is). It completes without emitting when there is no
+   * open socket, and without a further value if the socket ends while it
+   * waits. Unsubscribing cancels the wait. Throws `InvalidOptionsError` for
+   * a `threshold` that is not a finite number 0 or more.
+   *
+   * The client pauses writing while `state().bufferedAmount` is above its
+   * `highWaterMark` and resumes when this completes; with a transport that
+   * lacks it, the client polls `state().bufferedAmount` instead.
+   *
+   * ```
+   * bufferedAmount:   300 ---- 200 --- 40
+   * drained(50):      (300)-----------|      (emits 300, completes when 40 <= 50)
+   * ```
+   */
+  drained?(threshold: number): Observable<number>;
 }
 
 /** What a transport can do, so the client can choose protocol or application pings. */

@@ -1,15 +1,14 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'http';
 import type { SecureContextOptions } from 'tls';
-import type { Socket } from 'net';
 import { asyncScheduler, SchedulerLike } from 'rxjs';
 import WebSocket from 'ws';
 import { ConnectError, errorCodeOf, HandshakeError, InvalidOptionsError } from '../errors';
+import { DrainableSocketConnection } from './drain';
 import {
   checkHandshakeTimeout,
   checkScheduler,
   DEFAULT_HANDSHAKE_TIMEOUT,
   resolveRequest,
-  SocketConnection,
   SocketDialer,
   SocketDriver,
   SocketSession,
@@ -117,7 +116,9 @@ export interface WsTransportOptions {
    */
   readonly followRedirects?: boolean;
   /**
-   * The scheduler of the handshake timeout (a virtual-time scheduler in tests).
+   * The scheduler of each connection's timers (the handshake timeout), for
+   * requests that do not bring their own `scheduler` (`connect()` passes
+   * its own). A virtual-time scheduler in tests.
    * @default asyncScheduler
    */
   readonly scheduler?: SchedulerLike;
@@ -132,7 +133,15 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({ ping: true, headers:
  * `HandshakeError` with the HTTP status and headers. Only in `rxnova/node`.
  *
  * Received binary data is a plain `Uint8Array` (a view on `ws`'s buffer, not
- * a copy); text is a string.
+ * a copy); text is a string. Its connections have `drained()`, driven by
+ * `ws`'s send callback (no polling).
+ *
+ * Tested with `ws` 8.16 (which added `autoPong`) to 8.x. Two private parts of
+ * `ws` are used only when present, with a fallback otherwise: the TCP socket
+ * (`_socket`, corked to batch a burst of sends; else plain sends) and the
+ * closing-handshake flags (`_closeFrameReceived`, `_closeFrameSent`, for
+ * `wasClean`; else `wasClean` is true unless the code is 1006 or this side
+ * dropped the socket).
  *
  * ```
  * events (frames.complete() at c):   ---o--f--f----c--x|
@@ -242,7 +251,7 @@ class WsTransport implements Transport, SocketDialer {
   ) {}
 
   open(request: TransportRequest): TransportConnection {
-    return new SocketConnection(this, resolveRequest(request, this.handshakeTimeout));
+    return new DrainableSocketConnection(this, resolveRequest(request, this.handshakeTimeout, this.scheduler));
   }
 
   dial(session: SocketSession): SocketDriver {
@@ -252,115 +261,110 @@ class WsTransport implements Transport, SocketDialer {
   }
 }
 
-/** The part of ws's WebSocket that its own EventTarget `CloseEvent` reads for `wasClean` (not in its typings). */
-interface WsClosingHandshake {
-  readonly _closeFrameReceived: boolean;
-  readonly _closeFrameSent: boolean;
+/** The part of a TCP socket that `batch()` uses. @internal */
+export interface Corkable {
+  cork(): void;
+  uncork(): void;
 }
 
 /**
- * A ws WebSocket that is its own {@link SocketDriver} and reports straight to
- * its session: `emit` is overridden, so ws's events reach the session
- * without a listener, closure or `_events` entry per socket, and without
- * EventEmitter's dispatch on each message. Nothing else can listen: the
- * socket never leaves this module.
+ * ws's TCP socket (the private `_socket`), when this version of ws has one
+ * that can be corked; `undefined` otherwise (before open, after close, or a
+ * ws that no longer exposes it), and sends are then plain.
+ * @internal
+ */
+export function corkableSocketOf(ws: object): Corkable | undefined {
+  const raw = (ws as { _socket?: unknown })._socket;
+  return typeof raw === 'object' &&
+    raw !== null &&
+    typeof (raw as Corkable).cork === 'function' &&
+    typeof (raw as Corkable).uncork === 'function'
+    ? (raw as Corkable)
+    : undefined;
+}
+
+/**
+ * `wasClean` as ws's own EventTarget `CloseEvent` computes it, from its
+ * private closing-handshake flags (`_closeFrameReceived`, `_closeFrameSent`),
+ * or `undefined` when this version of ws does not have both as booleans.
+ * @internal
+ */
+export function closingHandshakeOf(ws: object): boolean | undefined {
+  const { _closeFrameReceived: received, _closeFrameSent: sent } = ws as { _closeFrameReceived?: unknown; _closeFrameSent?: unknown };
+  return typeof received === 'boolean' && typeof sent === 'boolean' ? received && sent : undefined;
+}
+
+/**
+ * A ws WebSocket that is its own {@link SocketDriver} and reports to its
+ * session through ordinary listeners on ws's public events. The listeners
+ * are module-level functions (EventEmitter calls them with `this` = the
+ * socket): no closure per socket.
  *
  * 'nodebuffer' (ws's default binaryType) is the fastest: 'arraybuffer' would
  * copy every message that is a slice of a larger read.
  */
 class WsSocket extends WebSocket implements SocketDriver {
   /** The upgrade response's headers, from 'upgrade' until 'open': for a `HandshakeError(101)` if ws then refuses the handshake. */
-  private upgradeHeaders: IncomingHttpHeaders | undefined = undefined;
+  upgradeHeaders: IncomingHttpHeaders | undefined = undefined;
   /** The code ws closed with after the peer broke the protocol (e.g. 1009 for a message over maxPayload). */
-  private failedWith: number | undefined = undefined;
+  failedWith: number | undefined = undefined;
+  /** This side dropped the socket (`abort()`): the close was not clean. */
+  aborted = false;
   /** Whether this tick has sent, and whether its later sends are corked (see `batch()`). */
   private tick: typeof TICK_IDLE | typeof TICK_SENT | typeof TICK_CORKED = TICK_IDLE;
   /** Bytes written since the last flush of a corked burst. */
   private batched = 0;
+  /** ws's send callback, the same function for every send of this socket: wakes `drained()` waiters. */
+  private readonly sent: (error?: Error | null) => void;
 
   constructor(
-    private readonly session: SocketSession,
+    readonly session: SocketSession,
     url: string,
     protocols: string[] | undefined,
     options: WebSocket.ClientOptions,
   ) {
     super(url, protocols, options);
+    this.sent = this.onSent.bind(this);
+    this.on('open', onWsOpen);
+    this.on('message', onWsMessage);
+    this.on('ping', onWsPing);
+    this.on('pong', onWsPong);
+    this.on('upgrade', onWsUpgrade);
+    this.on('unexpected-response', onWsUnexpectedResponse);
+    this.on('error', onWsError);
+    this.on('close', onWsClose);
   }
 
-  /** ws's events, dispatched by name; ws passes at most two arguments. Returns whether the event was handled. */
-  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
-    const session = this.session;
-    switch (event) {
-      case 'message': {
-        // With binaryType 'nodebuffer' the data is always one Buffer.
-        const buffer = a as Buffer;
-        if (b === true) session.onBinary(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
-        else session.onText(buffer.toString(), buffer.byteLength);
-        return true;
-      }
-      case 'ping': {
-        const data = a as Buffer;
-        session.onPing(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        return true;
-      }
-      case 'pong': {
-        const data = a as Buffer;
-        session.onPong(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        return true;
-      }
-      case 'open':
-        this.upgradeHeaders = undefined;
-        session.onOpen(this.protocol, this.extensions);
-        return true;
-      case 'upgrade':
-        this.upgradeHeaders = (a as IncomingMessage).headers;
-        return true;
-      case 'unexpected-response': {
-        // Handled here (true), ws leaves the request open: failing the session tears down, which aborts it.
-        const response = b as IncomingMessage;
-        session.fail(new HandshakeError(response.statusCode ?? 0, lowerCaseHeaders(response.headers)));
-        return true;
-      }
-      case 'error': {
-        // Always handled: ws emits 'error' that nobody else would hear (e.g. after terminate()).
-        const error = a as Error;
-        if (session.opened) {
-          this.failedWith ??= protocolCloseCode(error);
-          session.onError(error);
-        } else if (this.upgradeHeaders !== undefined) {
-          session.fail(new HandshakeError(101, lowerCaseHeaders(this.upgradeHeaders), error.message));
-        } else session.fail(new ConnectError(session.connection.url, error));
-        return true;
-      }
-      case 'close': {
-        // `wasClean` as ws's own CloseEvent computes it. After a protocol error ws sends its close frame and
-        // drops the socket without waiting for the answer, and reports 1006: report the code it sent instead,
-        // so the close policy sees 1009 (stop), not 1006 (retry).
-        const code = a as number;
-        const handshake = this as unknown as WsClosingHandshake;
-        session.onClose(
-          code === 1006 && this.failedWith !== undefined ? this.failedWith : code,
-          (b as Buffer).toString(),
-          handshake._closeFrameReceived && handshake._closeFrameSent,
-        );
-        return true;
-      }
-      default:
-        // 'redirect' and anything newer: nobody listens.
-        return false;
-    }
+  /** Data of this socket has been written out (or failed with the socket): wake `drained()` waiters. */
+  private onSent(): void {
+    const waiters = this.session.drainWaiters;
+    if (waiters !== undefined) waiters.check(this.bufferedAmount);
+  }
+
+  /** The TCP socket to cork, when ws exposes one (a seam: specs shadow it to test the fallback). */
+  rawSocket(): Corkable | undefined {
+    return corkableSocketOf(this);
+  }
+
+  /**
+   * `wasClean` of a close with `code`: ws's own rule when its private flags
+   * are there; otherwise true unless the connection dropped (1006) or this
+   * side dropped the socket.
+   */
+  wasClean(code: number): boolean {
+    return closingHandshakeOf(this) ?? (code !== 1006 && !this.aborted);
   }
 
   sendText(data: string): number {
     const bytes = Buffer.byteLength(data);
     this.batch(bytes);
-    this.send(data);
+    this.send(data, this.sent);
     return bytes;
   }
 
   sendBinary(data: Uint8Array): void {
     this.batch(data.byteLength);
-    this.send(data);
+    this.send(data, this.sent);
   }
 
   /**
@@ -369,7 +373,7 @@ class WsSocket extends WebSocket implements SocketDriver {
    * second send in the same tick the TCP socket is corked, flushed every
    * 64 KiB, and uncorked after the current task (`process.nextTick`: no
    * delay, no timer). A burst of 1,000 small sends is a handful of system
-   * calls instead of 1,000.
+   * calls instead of 1,000. Without a corkable socket the sends are plain.
    */
   private batch(bytes: number): void {
     if (this.tick === TICK_IDLE) {
@@ -377,9 +381,9 @@ class WsSocket extends WebSocket implements SocketDriver {
       process.nextTick(endTick, this);
       return;
     }
-    const raw = (this as unknown as { _socket: Socket | null })._socket;
-    if (raw === null) return;
     if (this.tick === TICK_SENT) {
+      const raw = this.rawSocket();
+      if (raw === undefined) return;
       this.tick = TICK_CORKED;
       this.batched = 0;
       raw.cork();
@@ -387,28 +391,89 @@ class WsSocket extends WebSocket implements SocketDriver {
     this.batched += bytes;
     if (this.batched >= BATCH_BYTES) {
       this.batched = 0;
-      raw.uncork();
-      raw.cork();
+      const raw = this.rawSocket();
+      if (raw !== undefined) {
+        raw.uncork();
+        raw.cork();
+      }
     }
   }
 
   /** @internal The tick ended: write what was batched. */
   endTick(): void {
-    if (this.tick === TICK_CORKED) (this as unknown as { _socket: Socket | null })._socket?.uncork();
+    if (this.tick === TICK_CORKED) this.rawSocket()?.uncork();
     this.tick = TICK_IDLE;
   }
 
   sendPing(data: Uint8Array | undefined): void {
-    this.ping(data);
+    this.ping(data, undefined, this.sent);
   }
 
   sendPong(data: Uint8Array | undefined): void {
-    this.pong(data);
+    this.pong(data, undefined, this.sent);
   }
 
   abort(): void {
+    this.aborted = true;
     this.terminate();
   }
+}
+
+// ws's events, as listeners that EventEmitter calls with `this` = the socket.
+
+function onWsOpen(this: WebSocket): void {
+  const ws = this as WsSocket;
+  ws.upgradeHeaders = undefined;
+  ws.session.onOpen(ws.protocol, ws.extensions);
+}
+
+function onWsMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
+  const ws = this as WsSocket;
+  // With binaryType 'nodebuffer' the data is always one Buffer.
+  const buffer = data as Buffer;
+  if (isBinary) ws.session.onBinary(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
+  else ws.session.onText(buffer.toString(), buffer.byteLength);
+}
+
+function onWsPing(this: WebSocket, data: Buffer): void {
+  const ws = this as WsSocket;
+  ws.session.onPing(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+function onWsPong(this: WebSocket, data: Buffer): void {
+  const ws = this as WsSocket;
+  ws.session.onPong(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+}
+
+function onWsUpgrade(this: WebSocket, response: IncomingMessage): void {
+  const ws = this as WsSocket;
+  ws.upgradeHeaders = response.headers;
+}
+
+function onWsUnexpectedResponse(this: WebSocket, _request: unknown, response: IncomingMessage): void {
+  const ws = this as WsSocket;
+  // With a listener, ws leaves the request open: failing the session tears down, which aborts it.
+  ws.session.fail(new HandshakeError(response.statusCode ?? 0, lowerCaseHeaders(response.headers)));
+}
+
+function onWsError(this: WebSocket, error: Error): void {
+  const ws = this as WsSocket;
+  // Always listened to: ws emits 'error' that nobody else would hear (e.g. after terminate()).
+  const session = ws.session;
+  if (session.opened) {
+    ws.failedWith ??= protocolCloseCode(error);
+    session.onError(error);
+  } else if (ws.upgradeHeaders !== undefined) {
+    session.fail(new HandshakeError(101, lowerCaseHeaders(ws.upgradeHeaders), error.message));
+  } else session.fail(new ConnectError(session.connection.url, error));
+}
+
+function onWsClose(this: WebSocket, code: number, reason: Buffer): void {
+  const ws = this as WsSocket;
+  // After a protocol error ws sends its close frame and drops the socket without waiting for the answer,
+  // and reports 1006: report the code it sent instead, so the close policy sees 1009 (stop), not 1006 (retry).
+  const reported = code === 1006 && ws.failedWith !== undefined ? ws.failedWith : code;
+  ws.session.onClose(reported, reason.toString(), ws.wasClean(code));
 }
 
 const TICK_IDLE = 0;
