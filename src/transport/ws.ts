@@ -140,8 +140,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({ ping: true, headers:
  * `ws` are used only when present, with a fallback otherwise: the TCP socket
  * (`_socket`, corked to batch a burst of sends; else plain sends) and the
  * closing-handshake flags (`_closeFrameReceived`, `_closeFrameSent`, for
- * `wasClean`; else `wasClean` is true unless the code is 1006 or this side
- * dropped the socket).
+ * `wasClean`; else `wasClean` is true unless ws reports 1006, no close frame).
  *
  * ```
  * events (frames.complete() at c):   ---o--f--f----c--x|
@@ -308,8 +307,6 @@ class WsSocket extends WebSocket implements SocketDriver {
   upgradeHeaders: IncomingHttpHeaders | undefined = undefined;
   /** The code ws closed with after the peer broke the protocol (e.g. 1009 for a message over maxPayload). */
   failedWith: number | undefined = undefined;
-  /** This side dropped the socket (`abort()`): the close was not clean. */
-  aborted = false;
   /** Whether this tick has sent, and whether its later sends are corked (see `batch()`). */
   private tick: typeof TICK_IDLE | typeof TICK_SENT | typeof TICK_CORKED = TICK_IDLE;
   /** Bytes written since the last flush of a corked burst. */
@@ -346,13 +343,19 @@ class WsSocket extends WebSocket implements SocketDriver {
     return corkableSocketOf(this);
   }
 
+  /** ws's closing-handshake flags, when present (a seam: specs shadow it to test the fallback). */
+  closingHandshake(): boolean | undefined {
+    return closingHandshakeOf(this);
+  }
+
   /**
-   * `wasClean` of a close with `code`: ws's own rule when its private flags
-   * are there; otherwise true unless the connection dropped (1006) or this
-   * side dropped the socket.
+   * `wasClean` of a close with (ws's) `code`: ws's own rule when its private
+   * flags are there; otherwise true unless the connection dropped without a
+   * close frame (1006, which ws also reports after this side drops the
+   * socket or after a protocol error).
    */
   wasClean(code: number): boolean {
-    return closingHandshakeOf(this) ?? (code !== 1006 && !this.aborted);
+    return this.closingHandshake() ?? code !== 1006;
   }
 
   sendText(data: string): number {
@@ -414,7 +417,6 @@ class WsSocket extends WebSocket implements SocketDriver {
   }
 
   abort(): void {
-    this.aborted = true;
     this.terminate();
   }
 }
