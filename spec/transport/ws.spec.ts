@@ -14,7 +14,8 @@ import {
   InvalidOptionsError,
 } from '../../src/errors';
 import { binaryFrame, pingFrame, pongFrame, textFrame } from '../../src/frame';
-import { closingHandshakeOf, corkableSocketOf, wsTransport } from '../../src/transport/ws';
+import { wsTransport } from '../../src/transport/ws';
+import { closingHandshakeOf, corkableSocketOf } from '../../src/transport/ws-socket';
 import type { SocketConnection } from '../../src/transport/socket-connection';
 import { startResponseServer, startWsEchoServer, TLS_CERT, WsEchoServer } from '../support/peers';
 import { recorder } from '../support/record';
