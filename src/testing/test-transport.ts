@@ -83,10 +83,11 @@ const DEFAULT_SCRIPT: TestScript = (socket) => {
  * connection's `events` makes a {@link TestSocket} that the test (through the
  * `script`, or directly through `transport.last`) opens, feeds frames,
  * closes, drops, refuses or leaves half-open, on the scheduler's (virtual)
- * time. It enforces the contract of the real transports (URL and frame
- * validation, `NotOpenError` naming the ready state, writes to the newest
- * subscription, the close event last, complete only when this side closed),
- * and records every connection, socket and written frame with its time.
+ * time. Its connections run on the same code as the real transports, so the
+ * contract holds by construction (URL and frame validation, `NotOpenError`
+ * naming the ready state, writes to the newest subscription, the close event
+ * last, complete only when this side closed, `drained()`), and it records
+ * every connection, socket and written frame with its time.
  *
  * ```
  * script: (s, i) => i < 2 ? s.refuse({ after: 1 }) : s.open({ after: 5 })
