@@ -136,7 +136,7 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({ ping: true, headers:
  * a copy); text is a string. Its connections have `drained()`, driven by
  * `ws`'s send callback (no polling).
  *
- * Tested with `ws` 8.16 (which added `autoPong`) to 8.x. Two private parts of
+ * Needs `ws` 8.16 or later 8.x (8.16 added `autoPong`; tested with 8.16.0 and 8.23.0). Two private parts of
  * `ws` are used only when present, with a fallback otherwise: the TCP socket
  * (`_socket`, corked to batch a burst of sends; else plain sends) and the
  * closing-handshake flags (`_closeFrameReceived`, `_closeFrameSent`, for
