@@ -8,7 +8,7 @@
  * @internal
  * @packageDocumentation
  */
-import type { IncomingHttpHeaders, IncomingMessage } from 'http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'http';
 import WebSocket from 'ws';
 import { ConnectError, errorCodeOf, HandshakeError } from '../errors';
 import type { SocketDriver, SocketSession } from './socket-connection';
@@ -56,8 +56,8 @@ export function closingHandshakeOf(ws: object): boolean | undefined {
  * copy every message that is a slice of a larger read.
  */
 export class WsSocket extends WebSocket implements SocketDriver {
-  /** The upgrade response's headers, from 'upgrade' until 'open': for a `HandshakeError(101)` if ws then refuses the handshake. */
-  upgradeHeaders: IncomingHttpHeaders | undefined = undefined;
+  /** The handshake response ws refused (an unexpected status, or a 101 it found invalid): for the `HandshakeError` its error then becomes. */
+  refusedResponse: IncomingMessage | undefined = undefined;
   /** The code ws closed with after the peer broke the protocol (e.g. 1009 for a message over maxPayload). */
   failedWith: number | undefined = undefined;
   /** Whether this tick has sent, and whether its later sends are corked (see `batch()`). */
@@ -75,12 +75,11 @@ export class WsSocket extends WebSocket implements SocketDriver {
   ) {
     super(url, protocols, options);
     this.sent = this.onSent.bind(this);
-    this.on('open', onWsOpen);
+    // Five listeners, no more: EventEmitter keeps them in a dictionary that grows (by about 190 bytes per
+    // socket) from the sixth. The handshake is watched on the upgrade request instead (see `finishRequest`).
     this.on('message', onWsMessage);
     this.on('ping', onWsPing);
     this.on('pong', onWsPong);
-    this.on('upgrade', onWsUpgrade);
-    this.on('unexpected-response', onWsUnexpectedResponse);
     this.on('error', onWsError);
     this.on('close', onWsClose);
   }
@@ -174,13 +173,29 @@ export class WsSocket extends WebSocket implements SocketDriver {
   }
 }
 
-// ws's events, as listeners that EventEmitter calls with `this` = the socket.
-
-function onWsOpen(this: WebSocket): void {
-  const ws = this as WsSocket;
-  ws.upgradeHeaders = undefined;
-  ws.session.onOpen(ws.protocol, ws.extensions);
+/**
+ * ws's `finishRequest` option: watches the upgrade request while the
+ * handshake lasts (its listeners go with the request), then sends it. Runs
+ * after ws's own listeners: on the upgrade response ws has by then either
+ * opened the socket (reported here as the open event: nothing can arrive
+ * before it) or refused the response; on any other response ws has either
+ * followed a redirect or refused it. A refused response is kept for the
+ * `HandshakeError` that ws's error event then becomes.
+ * @internal
+ */
+export function finishRequest(request: ClientRequest, websocket: WebSocket): void {
+  const ws = websocket as WsSocket;
+  request.on('upgrade', (response: IncomingMessage) => {
+    if (ws.readyState === WebSocket.OPEN) ws.session.onOpen(ws.protocol, ws.extensions);
+    else ws.refusedResponse = response;
+  });
+  request.on('response', (response: IncomingMessage) => {
+    if (ws.readyState !== WebSocket.CONNECTING) ws.refusedResponse = response;
+  });
+  request.end();
 }
+
+// ws's events, as listeners that EventEmitter calls with `this` = the socket.
 
 function onWsMessage(this: WebSocket, data: WebSocket.RawData, isBinary: boolean): void {
   const ws = this as WsSocket;
@@ -200,17 +215,6 @@ function onWsPong(this: WebSocket, data: Buffer): void {
   ws.session.onPong(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
 }
 
-function onWsUpgrade(this: WebSocket, response: IncomingMessage): void {
-  const ws = this as WsSocket;
-  ws.upgradeHeaders = response.headers;
-}
-
-function onWsUnexpectedResponse(this: WebSocket, _request: unknown, response: IncomingMessage): void {
-  const ws = this as WsSocket;
-  // With a listener, ws leaves the request open: failing the session tears down, which aborts it.
-  ws.session.fail(new HandshakeError(response.statusCode ?? 0, lowerCaseHeaders(response.headers)));
-}
-
 function onWsError(this: WebSocket, error: Error): void {
   const ws = this as WsSocket;
   // Always listened to: ws emits 'error' that nobody else would hear (e.g. after terminate()).
@@ -218,8 +222,10 @@ function onWsError(this: WebSocket, error: Error): void {
   if (session.opened) {
     ws.failedWith ??= protocolCloseCode(error);
     session.onError(error);
-  } else if (ws.upgradeHeaders !== undefined) {
-    session.fail(new HandshakeError(101, lowerCaseHeaders(ws.upgradeHeaders), error.message));
+  } else if (ws.refusedResponse !== undefined) {
+    const { statusCode = 0, headers } = ws.refusedResponse;
+    // A 101 that ws found invalid names why (e.g. a subprotocol nobody offered); an unexpected status speaks for itself.
+    session.fail(new HandshakeError(statusCode, lowerCaseHeaders(headers), statusCode === 101 ? error.message : undefined));
   } else session.fail(new ConnectError(session.connection.url, error));
 }
 

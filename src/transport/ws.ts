@@ -12,7 +12,7 @@ import {
   SocketDriver,
   SocketSession,
 } from './socket-connection';
-import { WsSocket } from './ws-socket';
+import { finishRequest, WsSocket } from './ws-socket';
 import type { Transport, TransportCapabilities, TransportConnection, TransportRequest } from './transport';
 
 /** Sixteen mebibytes: the default limit of an inbound message. */
@@ -208,6 +208,7 @@ export function wsTransport(options: WsTransportOptions = {}): Transport {
       maxPayload,
       followRedirects,
       autoPong: true,
+      finishRequest,
     };
     if (ca !== undefined) base.ca = ca;
     if (cert !== undefined) base.cert = cert;
@@ -226,6 +227,7 @@ const DEFAULT_CLIENT_OPTIONS: WebSocket.ClientOptions = Object.freeze({
   maxPayload: DEFAULT_MAX_PAYLOAD,
   followRedirects: false,
   autoPong: true,
+  finishRequest,
 });
 
 /** The transport, and the dialer of its connections (one object: nothing per connection). */
