@@ -134,7 +134,9 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({ ping: true, headers:
  *
  * Received binary data is a plain `Uint8Array` (a view on `ws`'s buffer, not
  * a copy); text is a string. Its connections have `drained()`, driven by
- * `ws`'s send callback (no polling).
+ * `ws`'s send callback (no polling): the wait is checked each time one of
+ * this connection's writes has left the socket (ws's own answers to pings
+ * carry no callback, so a threshold of a few bytes or more is safest).
  *
  * Needs `ws` 8.16 or later 8.x (8.16 added `autoPong`; tested with 8.16.0 and 8.23.0). Two private parts of
  * `ws` are used only when present, with a fallback otherwise: the TCP socket
