@@ -230,6 +230,7 @@ export function defaultStatusAction(status: number): CloseAction {
  * | `HandshakeError` other statuses | stop |
  * | `ConnectError` (refused, reset, DNS failure) | retry |
  * | `ConnectError` caused by a TLS certificate error | stop |
+ * | `ConnectError` with `permanent` (the WebSocket constructor threw) | stop |
  * | `ConnectTimeoutError`, `HeartbeatTimeoutError` | retry |
  * | anything else (invalid URL or options, auth, codec, a bug) | stop |
  *
@@ -263,6 +264,7 @@ export function closePolicy(config: ClosePolicyConfig = {}): ClosePolicy {
     if (error instanceof ConnectionClosedError) return byCode[error.closeCode] ?? defaultCloseAction(error.closeCode);
     if (error instanceof HandshakeError) return byStatus[error.status] ?? defaultStatusAction(error.status);
     if (error instanceof ConnectError) {
+      if (error.permanent) return 'stop';
       const cause = error.causeCode;
       if (cause !== undefined) {
         const override = byError[cause];

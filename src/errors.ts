@@ -114,11 +114,19 @@ export class ConnectError extends RxnovaError {
   readonly code = 'RXNOVA_ERR_CONNECT' as const;
   /** The runtime's own error code, such as `ECONNREFUSED` or `CERT_HAS_EXPIRED`, when it gave one. */
   readonly causeCode: string | undefined;
-  constructor(url: string, cause?: unknown) {
+  /**
+   * The failure is deterministic: the WebSocket constructor itself threw
+   * (no WebSocket implementation at run time, the `ws` stub of a browser
+   * bundle, a URL the runtime rejects), so every new attempt would fail the
+   * same way. The default close policy stops on it instead of reconnecting.
+   */
+  readonly permanent: boolean;
+  constructor(url: string, cause?: unknown, permanent = false) {
     const causeCode = errorCodeOf(cause);
     const detail = cause instanceof Error ? cause.message : cause === undefined ? 'unknown error' : String(cause);
-    super(`could not connect to ${url}: ${detail}`, { cause });
+    super(`could not connect to ${url}: ${detail}${permanent ? ' (the WebSocket constructor threw: reconnecting cannot help)' : ''}`, { cause });
     this.causeCode = causeCode;
+    this.permanent = permanent;
   }
 }
 

@@ -1,6 +1,8 @@
 /**
- * The Transport contract (src/transport/transport.ts), checked on both real
- * transports against real servers on 127.0.0.1.
+ * The Transport contract (src/transport/transport.ts), checked on its three
+ * implementations: the two real transports against real servers on
+ * 127.0.0.1, and TestTransport against a script that plays the same servers
+ * (spec/transport/contract-peers.ts).
  */
 import { expect } from 'chai';
 import { retry, Subscription, VirtualTimeScheduler } from 'rxjs';
@@ -16,47 +18,31 @@ import {
 } from '../../src/errors';
 import { binaryFrame, textFrame } from '../../src/frame';
 import type { TransportEvent } from '../../src/transport/transport';
-import {
-  closedPort,
-  Deferred,
-  eventually,
-  startResetServer,
-  startSilentServer,
-  startResponseServer,
-  startStallServer,
-  startWsEchoServer,
-  StallServer,
-  within,
-  WsEchoServer,
-} from '../support/peers';
+import { Deferred, eventually, within } from '../support/peers';
 import { recorder } from '../support/record';
-import { TRANSPORTS } from '../support/transports';
+import { CONTRACT_PEERS } from './contract-peers';
 
-function socketClosed(socket: import('net').Socket): Promise<void> {
-  if (socket.destroyed) return Promise.resolve();
-  return within(new Promise<void>((resolve) => socket.once('close', () => resolve())), 5000, 'the server to see the socket close');
-}
-
-for (const transportUnderTest of TRANSPORTS) {
-  describe(`${transportUnderTest.name} (the Transport contract)`, () => {
-    let server: WsEchoServer;
-    let stall: StallServer;
+for (const peers of CONTRACT_PEERS) {
+  describe(`${peers.name} (the Transport contract)`, () => {
+    const transportUnderTest = peers;
+    const server = peers.echo;
+    const stall = {
+      get url() {
+        return peers.stall.url;
+      },
+      nextUpgrade: () => peers.stall.nextUpgrade(),
+      openCount: () => peers.stall.openCount(),
+    };
     const recordings = recorder();
     const subscriptions: Subscription[] = [];
     const { watch } = recordings;
 
-    before(async () => {
-      server = await startWsEchoServer({ handleProtocols: (offered) => (offered.has('chat.v2') ? 'chat.v2' : false) });
-      stall = await startStallServer();
-    });
+    before(() => peers.start());
     afterEach(() => {
       recordings.dispose();
       for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
     });
-    after(async () => {
-      await server?.stop();
-      await stall?.stop();
-    });
+    after(() => peers.stop());
 
     describe('open()', () => {
       for (const url of ['foo', 'ftp://x', 'ws://x/#frag', '']) {
@@ -261,13 +247,13 @@ for (const transportUnderTest of TRANSPORTS) {
         expect(connection.state().readyState).to.equal('CONNECTING');
         recording.subscription.unsubscribe();
         expect(connection.state().readyState).to.equal('NONE');
-        await socketClosed(held);
+        await held.closed();
         await eventually('the stalling server to hold no socket', () => stall.openCount() === 0);
         expect(recording.log).to.deep.equal([]);
       });
 
       it('should drop the socket when unsubscribed while closing, when the peer does not answer the close', async () => {
-        const silent = await startSilentServer();
+        const silent = await peers.silent();
         try {
           const connection = transportUnderTest.make().open({ url: silent.url });
           const upgraded = silent.nextUpgrade();
@@ -277,7 +263,7 @@ for (const transportUnderTest of TRANSPORTS) {
           connection.frames.complete();
           expect(connection.state().readyState).to.equal('CLOSING');
           recording.subscription.unsubscribe();
-          await socketClosed(held);
+          await held.closed();
           expect(recording.end()).to.equal(undefined);
         } finally {
           await silent.stop();
@@ -292,7 +278,7 @@ for (const transportUnderTest of TRANSPORTS) {
         expect(error).to.be.instanceOf(ConnectTimeoutError);
         expect(error).to.include({ timeout: 200 });
         expect(recording.log).to.deep.equal([]);
-        await socketClosed(held);
+        await held.closed();
         expect(connection.state().readyState).to.equal('NONE');
       });
 
@@ -307,7 +293,28 @@ for (const transportUnderTest of TRANSPORTS) {
         const error = await recording.error();
         expect(error).to.be.instanceOf(ConnectTimeoutError);
         expect(error).to.include({ timeout: 60_000 });
-        await socketClosed(held);
+        await held.closed();
+      });
+
+      it("should run the handshake timeout on the request's scheduler, however long real time passes", async () => {
+        const scheduler = new VirtualTimeScheduler();
+        // The transport's own timeout (20 ms) on its own scheduler (asyncScheduler) must not run.
+        const connection = transportUnderTest.make({ handshakeTimeout: 20 }).open({ url: stall.url, scheduler });
+        const recording = watch(connection.events);
+        const held = await stall.nextUpgrade();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(recording.end()).to.equal(undefined);
+        expect(connection.state().readyState).to.equal('CONNECTING');
+        scheduler.flush();
+        expect(scheduler.now()).to.equal(20);
+        const error = await recording.error();
+        expect(error).to.be.instanceOf(ConnectTimeoutError);
+        expect(error).to.include({ timeout: 20 });
+        await held.closed();
+      });
+
+      it('should throw InvalidOptionsError for a request scheduler that is not a scheduler', () => {
+        expect(() => transportUnderTest.make().open({ url: stall.url, scheduler: {} as never })).to.throw(InvalidOptionsError, 'scheduler');
       });
 
       it('should not time out when the handshake timeout is 0', async () => {
@@ -321,18 +328,18 @@ for (const transportUnderTest of TRANSPORTS) {
       });
 
       it('should error with ConnectError (ECONNREFUSED) when the port is closed', async () => {
-        const port = await closedPort();
-        const connection = transportUnderTest.make().open({ url: `ws://127.0.0.1:${port}/` });
+        const { url } = await peers.refusing();
+        const connection = transportUnderTest.make().open({ url });
         const recording = watch(connection.events);
         const error = await recording.error();
         expect(error).to.be.instanceOf(ConnectError);
         expect(error).to.include({ causeCode: 'ECONNREFUSED' });
-        expect((error as Error).message).to.contain(`ws://127.0.0.1:${port}/`);
+        expect((error as Error).message).to.contain(url);
         expect(recording.log).to.deep.equal([]);
       });
 
       it('should error with ConnectError (ECONNRESET) when the server resets the connection during the handshake', async () => {
-        const resetting = await startResetServer();
+        const resetting = await peers.resetting();
         try {
           const recording = watch(transportUnderTest.make().open({ url: resetting.url }).events);
           const error = await recording.error();
@@ -345,7 +352,7 @@ for (const transportUnderTest of TRANSPORTS) {
       });
 
       it('should error with HandshakeError 401 when the server refuses the upgrade', async () => {
-        const refusing = await startResponseServer(401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer realm="x"' });
+        const refusing = await peers.responding(401, 'Unauthorized', { 'WWW-Authenticate': 'Bearer realm="x"' });
         try {
           const connection = transportUnderTest.make().open({ url: refusing.url });
           const recording = watch(connection.events);
@@ -370,12 +377,13 @@ for (const transportUnderTest of TRANSPORTS) {
         const connection = transportUnderTest.make().open({ url });
         const recording = watch(connection.events);
         await recording.opened();
-        (await server.connection(url)).socket.terminate();
+        (await server.connection(url)).drop();
         const error = await recording.error();
         expect(error).to.be.instanceOf(ConnectionClosedError);
         expect(error).to.include({ closeCode: 1006, wasClean: false });
         expect(recording.log[recording.log.length - 1]).to.deep.equal({ type: 'close', code: 1006, reason: '', wasClean: false });
       });
     });
+
   });
 }

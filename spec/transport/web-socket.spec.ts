@@ -12,6 +12,7 @@ import {
   InvalidOptionsError,
   UnsupportedFrameError,
 } from '../../src/errors';
+import { defaultClosePolicy } from '../../src/close-codes';
 import { binaryFrame, closeFrame, pingFrame, pongFrame, textFrame } from '../../src/frame';
 import { webSocketTransport, WebSocketConstructorLike } from '../../src/transport/web-socket';
 import { browserLikeWebSocket } from '../support/browser-like-web-socket';
@@ -78,11 +79,15 @@ describe('webSocketTransport()', () => {
       expect(transport().capabilities).to.deep.equal({ ping: false, headers: false });
     });
 
-    it('should throw InvalidOptionsError for custom headers, saying the WHATWG API cannot send them', () => {
-      expect(() => transport().open({ url: server.url(), headers: { authorization: 'Bearer x' } })).to.throw(
-        InvalidOptionsError,
-        'the WHATWG WebSocket API has no way to set upgrade headers',
-      );
+    it('should throw InvalidOptionsError for custom headers at open(), saying the WHATWG API cannot send them and what to do', () => {
+      expect(() => transport().open({ url: server.url(), headers: { authorization: 'Bearer x' } }))
+        .to.throw(InvalidOptionsError, 'the WHATWG WebSocket API has no way to set upgrade headers')
+        .with.property('message')
+        .that.contains("use wsTransport() from 'rxnova/node'");
+    });
+
+    it('should offer no drained(): the WHATWG API never says when buffered data has left', () => {
+      expect(transport().open({ url: server.url() }).drained).to.equal(undefined);
     });
 
     it('should throw UnsupportedFrameError for ping and pong frames, open or not, and send nothing of a list that holds one', async () => {
@@ -207,6 +212,40 @@ describe('webSocketTransport()', () => {
       const error = await recording.error();
       expect(error).to.be.instanceOf(ConnectionClosedError);
       expect(error).to.include({ closeCode: 4002, reason: 'later', wasClean: true });
+    });
+  });
+
+  describe('when the WebSocket constructor throws', () => {
+    const throwing = (error: Error): WebSocketConstructorLike =>
+      class {
+        constructor() {
+          throw error;
+        }
+      } as unknown as WebSocketConstructorLike;
+
+    for (const [what, error] of [
+      ["the ws stub of a browser bundle", new Error('ws does not work in the browser. Browser clients must use the native WebSocket object')],
+      ['a URL the runtime rejects', new SyntaxError("Failed to construct 'WebSocket': The URL contains a fragment identifier")],
+    ] as const) {
+      it(`should error events with a permanent ConnectError that the default close policy stops on, for ${what}`, async () => {
+        const url = server.url();
+        const recording = watch(webSocketTransport({ WebSocket: throwing(error) }).open({ url }).events);
+        const failure = await recording.error();
+        expect(failure).to.be.instanceOf(ConnectError);
+        expect(failure).to.include({ permanent: true, cause: error });
+        expect((failure as Error).message).to.contain(error.message).and.contain('reconnecting cannot help');
+        expect(defaultClosePolicy(failure)).to.equal('stop');
+        expect(recording.log).to.deep.equal([]);
+      });
+    }
+
+    it('should keep an ordinary connect failure retryable (not permanent)', async () => {
+      const port = await closedPort();
+      const recording = watch(webSocketTransport({ WebSocket: WebSocket.WebSocket }).open({ url: `ws://127.0.0.1:${port}/` }).events);
+      const failure = await recording.error();
+      expect(failure).to.be.instanceOf(ConnectError);
+      expect(failure).to.include({ permanent: false });
+      expect(defaultClosePolicy(failure)).to.equal('retry');
     });
   });
 });

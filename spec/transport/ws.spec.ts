@@ -4,15 +4,19 @@
  * response's status and headers.
  */
 import { expect } from 'chai';
+import { EventEmitter } from 'events';
 import type { Socket } from 'net';
+import WebSocket from 'ws';
 import {
   ConnectError,
   ConnectionClosedError,
   HandshakeError,
   InvalidOptionsError,
 } from '../../src/errors';
-import { pingFrame, pongFrame, textFrame } from '../../src/frame';
+import { binaryFrame, pingFrame, pongFrame, textFrame } from '../../src/frame';
 import { wsTransport } from '../../src/transport/ws';
+import { closingHandshakeOf, corkableSocketOf } from '../../src/transport/ws-socket';
+import type { SocketConnection } from '../../src/transport/socket-connection';
 import { startResponseServer, startWsEchoServer, TLS_CERT, WsEchoServer } from '../support/peers';
 import { recorder } from '../support/record';
 
@@ -206,6 +210,69 @@ describe('wsTransport()', () => {
     it('should connect without verification when rejectUnauthorized is false', async () => {
       const recording = watch(wsTransport({ rejectUnauthorized: false }).open({ url: tlsServer.url() }).events);
       await recording.opened();
+    });
+  });
+
+  describe("ws's private internals", () => {
+    /** The live ws socket of a connection (`SocketConnection` is the shared code behind wsTransport). */
+    const wsOf = (connection: unknown): WebSocket => (connection as SocketConnection).current?.driver as unknown as WebSocket;
+
+    it('should listen to five public events, one listener each, and leave emit alone', async () => {
+      const connection = wsTransport().open({ url: server.url() });
+      await watch(connection.events).opened();
+      const ws = wsOf(connection);
+      expect(ws.emit).to.equal(EventEmitter.prototype.emit);
+      expect(ws.eventNames().sort()).to.deep.equal(['close', 'error', 'message', 'ping', 'pong']);
+      for (const event of ws.eventNames()) expect(ws.listenerCount(event), String(event)).to.equal(1);
+    });
+
+    it('should use the TCP socket for batching only when it is an object with cork and uncork functions', () => {
+      const raw = { cork: () => undefined, uncork: () => undefined };
+      expect(corkableSocketOf({ _socket: raw })).to.equal(raw);
+      expect(corkableSocketOf({})).to.equal(undefined);
+      expect(corkableSocketOf({ _socket: null })).to.equal(undefined);
+      expect(corkableSocketOf({ _socket: { cork: () => undefined } })).to.equal(undefined);
+      expect(corkableSocketOf({ _socket: { cork: 1, uncork: 2 } })).to.equal(undefined);
+    });
+
+    it('should read the closing-handshake flags only when both are booleans', () => {
+      expect(closingHandshakeOf({ _closeFrameReceived: true, _closeFrameSent: true })).to.equal(true);
+      expect(closingHandshakeOf({ _closeFrameReceived: true, _closeFrameSent: false })).to.equal(false);
+      expect(closingHandshakeOf({})).to.equal(undefined);
+      expect(closingHandshakeOf({ _closeFrameReceived: 1, _closeFrameSent: true })).to.equal(undefined);
+    });
+
+    it('should send a burst with plain sends, every frame in order, when ws exposes no TCP socket to cork', async () => {
+      const url = server.url();
+      const connection = wsTransport().open({ url });
+      const recording = watch(connection.events);
+      await recording.opened();
+      // Shadow the seam on the live socket: the internal is "absent".
+      Object.defineProperty(wsOf(connection), 'rawSocket', { value: () => undefined });
+      const burst = Array.from({ length: 500 }, (_, i) => textFrame(`m${i}`));
+      connection.frames.next(burst);
+      connection.frames.next(binaryFrame(new Uint8Array(100 * 1024)));
+      await recording.frame(501);
+      expect(recording.frames().slice(0, 500)).to.deep.equal(burst);
+      expect((await server.connection(url)).messages.length).to.equal(501);
+    });
+
+    it('should report wasClean by the fallback rule when the closing-handshake flags are absent: clean unless 1006', async () => {
+      const closedUrl = server.url();
+      const closed = wsTransport().open({ url: closedUrl });
+      const closing = watch(closed.events);
+      await closing.opened();
+      Object.defineProperty(wsOf(closed), 'closingHandshake', { value: () => undefined });
+      closed.frames.next(textFrame('close:4000:bye'));
+      expect(await closing.error()).to.include({ closeCode: 4000, wasClean: true });
+
+      const droppedUrl = server.url();
+      const dropped = wsTransport().open({ url: droppedUrl });
+      const dropping = watch(dropped.events);
+      await dropping.opened();
+      Object.defineProperty(wsOf(dropped), 'closingHandshake', { value: () => undefined });
+      (await server.connection(droppedUrl)).socket.terminate();
+      expect(await dropping.error()).to.include({ closeCode: 1006, wasClean: false });
     });
   });
 });

@@ -1,112 +1,27 @@
-import { Subscriber, Subscription } from 'rxjs';
-import {
-  ConnectError,
-  ConnectionClosedError,
-  ConnectTimeoutError,
-  HandshakeError,
-  InvalidOptionsError,
-  NotOpenError,
-  UnsupportedFrameError,
-} from '../errors';
-import { Frame, binaryFrame, frameSize, textFrame, validateFrame } from '../frame';
-import type { ReadyState, TransportEvent } from '../transport/transport';
+import { ConnectError, HandshakeError, InvalidOptionsError, UnsupportedFrameError } from '../errors';
+import { Frame, binaryFrame, textFrame, validateFrame } from '../frame';
 import { parseSocketMarbles } from './socket-marbles';
-import type { TestConnection } from './test-transport';
+import { checkDelay, TestSocketBase } from './test-socket-base';
+import type {
+  TestCloseOptions,
+  TestOpenOptions,
+  TestRefuseOptions,
+  TestSocketStep,
+  TestTiming,
+  TestWriteHandler,
+} from './test-socket-types';
 
-/** The ready state of one test socket (a socket always exists, so never `NONE`). */
-export type TestSocketReadyState = Exclude<ReadyState, 'NONE'>;
-
-/**
- * Who ended a test socket:
- * - `'client'`: this side, with `frames.complete()`, `frames.error()` or a sent close frame;
- * - `'unsubscribe'`: this side, by unsubscribing from `events`;
- * - `'peer'`: the scripted server, with `close()` or `failHandshake()`;
- * - `'network'`: `drop()` or `refuse()`;
- * - `'timeout'`: the handshake timeout elapsed.
- */
-export type TestSocketClosedBy = 'client' | 'unsubscribe' | 'peer' | 'network' | 'timeout';
-
-/** A frame written or received, with the scheduler time (virtual in marble tests) it happened at. */
-export interface TestFrameRecord {
-  /** `scheduler.now()` when the frame was written or delivered. */
-  readonly time: number;
-  /** The frame. */
-  readonly frame: Frame;
-}
-
-/** When a scripted step happens. */
-export interface TestTiming {
-  /**
-   * Milliseconds from the call (not from the previous step) on the
-   * transport's scheduler; 0 means later in the current virtual frame, like a
-   * real socket's event. Without it the step happens at once, synchronously.
-   * @default undefined (at once)
-   */
-  readonly after?: number;
-}
-
-/** Options of {@link TestSocket.open}. */
-export interface TestOpenOptions extends TestTiming {
-  /**
-   * The subprotocol the server chooses; must be one the request offered.
-   * @default ''
-   */
-  readonly protocol?: string;
-  /**
-   * The extensions the server chooses.
-   * @default ''
-   */
-  readonly extensions?: string;
-}
-
-/** Options of {@link TestSocket.close}. */
-export interface TestCloseOptions extends TestTiming {
-  /**
-   * Whether the closing handshake completed.
-   * @default true
-   */
-  readonly wasClean?: boolean;
-}
-
-/** Options of {@link TestSocket.refuse}. */
-export interface TestRefuseOptions extends TestTiming {
-  /**
-   * The runtime error code of the `ConnectError`'s cause, e.g. `'ENOTFOUND'`
-   * or `'CERT_HAS_EXPIRED'` to exercise a close policy.
-   * @default 'ECONNREFUSED'
-   */
-  readonly causeCode?: string;
-}
-
-/**
- * One step of a socket diagram ({@link TestSocket.play}): a string arrives as
- * a text frame, a `Uint8Array` as a binary frame, a frame as itself (a close
- * frame is a peer close), and a function is called with the socket.
- */
-export type TestSocketStep = string | Uint8Array | Frame | ((socket: TestSocket) => void);
-
-/** A server's reaction to each frame this side writes (see {@link TestSocket.onWrite}). */
-export type TestWriteHandler = (frame: Frame, socket: TestSocket) => void;
-
-/**
- * What a socket needs from its connection.
- * @internal
- */
-export interface TestSocketHost {
-  readonly connection: TestConnection;
-  frameWritten(socket: TestSocket, record: TestFrameRecord): void;
-  frameReceived(socket: TestSocket, record: TestFrameRecord): void;
-  socketEnded(socket: TestSocket): void;
-}
-
-/** @internal Everything a socket is created with. */
-export interface TestSocketInit {
-  readonly host: TestSocketHost;
-  readonly subscriber: Subscriber<TransportEvent>;
-  readonly index: number;
-  readonly attempt: number;
-  readonly autoPong: boolean;
-}
+export type {
+  TestCloseOptions,
+  TestFrameRecord,
+  TestOpenOptions,
+  TestRefuseOptions,
+  TestSocketClosedBy,
+  TestSocketReadyState,
+  TestSocketStep,
+  TestTiming,
+  TestWriteHandler,
+} from './test-socket-types';
 
 /**
  * One socket of a {@link TestTransport}: made by each subscription of a
@@ -118,133 +33,12 @@ export interface TestSocketInit {
  *
  * Its fields record what happened, for assertions: `startedAt`, `openedAt`,
  * `closedAt`, `written`, `received`, `closedBy`, `closeCode`, `error`.
+ *
+ * It is the server and the network, nothing more: what `events` does when
+ * the socket opens, closes, drops or times out is decided by the same code
+ * as in the real transports (`SocketConnection`), so the rules cannot differ.
  */
-export class TestSocket {
-  /** Position in `transport.sockets` (0-based, over every connection of the transport). */
-  readonly index: number;
-  /** Position among the sockets of its connection (0 for the first subscription, 1 for the first resubscription...). */
-  readonly attempt: number;
-  /** The connection (the `open()` call) this socket belongs to. */
-  readonly connection: TestConnection;
-  /** `scheduler.now()` when `events` was subscribed. */
-  readonly startedAt: number;
-  /** The handshake timeout in force for this socket, in ms (0: none). */
-  readonly handshakeTimeout: number;
-  /** Every frame written to this socket through `frames.next()`, in order, with its time. */
-  readonly written: readonly TestFrameRecord[] = [];
-  /** Every frame event delivered by this socket, in order, with its time. */
-  readonly received: readonly TestFrameRecord[] = [];
-
-  private _readyState: TestSocketReadyState = 'CONNECTING';
-  private _openedAt: number | undefined;
-  private _closingAt: number | undefined;
-  private _closedAt: number | undefined;
-  private _protocol = '';
-  private _extensions = '';
-  private _closedBy: TestSocketClosedBy | undefined;
-  private _closeCode: number | undefined;
-  private _closeReason: string | undefined;
-  private _wasClean: boolean | undefined;
-  private _error: unknown;
-  private _bufferedAmount = 0;
-  private _stalled = false;
-  private _silent = false;
-  private _autoPong: boolean;
-  private _pongLatency = 0;
-  private _closeAnswer: number | 'never' = 0;
-  private _onWrite: TestWriteHandler | undefined;
-  private _hasFailure = false;
-  private _failure: unknown;
-  private readonly _host: TestSocketHost;
-  private readonly _subscriber: Subscriber<TransportEvent>;
-  /** The pending handshake timeout, cancelled on open. */
-  private _timeout: Subscription | undefined;
-  /** Pending scheduled steps; cancelled when the socket ends. */
-  private readonly _pending = new Subscription();
-
-  /** @internal Made by `TestConnection` for each subscription of `events`. */
-  constructor(init: TestSocketInit) {
-    this._host = init.host;
-    this._subscriber = init.subscriber;
-    this.index = init.index;
-    this.attempt = init.attempt;
-    this._autoPong = init.autoPong;
-    this.connection = init.host.connection;
-    this.handshakeTimeout = this.connection.handshakeTimeout;
-    this.startedAt = this.connection.transport.scheduler.now();
-  }
-
-  /** The normalised URL of the request. */
-  get url(): string {
-    return this.connection.url;
-  }
-  /** The subprotocols the request offered. */
-  get protocols(): readonly string[] {
-    return this.connection.protocols;
-  }
-  /** The upgrade headers the request sent. */
-  get headers(): Readonly<Record<string, string>> {
-    return this.connection.headers;
-  }
-  /** `CONNECTING`, then `OPEN`, `CLOSING` (this side sent a close frame), `CLOSED`. */
-  get readyState(): TestSocketReadyState {
-    return this._readyState;
-  }
-  /** When the socket opened, or `undefined` if it has not (yet). */
-  get openedAt(): number | undefined {
-    return this._openedAt;
-  }
-  /** When this side started the closing handshake, or `undefined`. */
-  get closingAt(): number | undefined {
-    return this._closingAt;
-  }
-  /** When the socket became `CLOSED`, or `undefined` while it lives. */
-  get closedAt(): number | undefined {
-    return this._closedAt;
-  }
-  /** The subprotocol the server chose (`''` before open or when none). */
-  get protocol(): string {
-    return this._protocol;
-  }
-  /** The extensions the server chose (`''` before open or when none). */
-  get extensions(): string {
-    return this._extensions;
-  }
-  /** Who ended the socket, or `undefined` while it lives. */
-  get closedBy(): TestSocketClosedBy | undefined {
-    return this._closedBy;
-  }
-  /**
-   * The code of the close event; for a socket this side closed or
-   * unsubscribed while no close event came yet, the code it sent (1000 on
-   * unsubscription). `undefined` for a socket that never opened.
-   */
-  get closeCode(): number | undefined {
-    return this._closeCode;
-  }
-  /** The reason of the close event (or of the close this side sent), like `closeCode`. */
-  get closeReason(): string | undefined {
-    return this._closeReason;
-  }
-  /** `wasClean` of the close event, or `undefined` when there was none. */
-  get wasClean(): boolean | undefined {
-    return this._wasClean;
-  }
-  /** The error `events` ended with for this socket, or `undefined` (still open, completed, or unsubscribed). */
-  get error(): unknown {
-    return this._error;
-  }
-  /** The fake `bufferedAmount` reported by `state()` while this is the current socket. */
-  get bufferedAmount(): number {
-    return this._bufferedAmount;
-  }
-  /** The text of every text frame written, in order: a shortcut for assertions. */
-  get writtenTexts(): string[] {
-    const texts: string[] = [];
-    for (const { frame } of this.written) if (frame.type === 'text') texts.push(frame.data);
-    return texts;
-  }
-
+export class TestSocket extends TestSocketBase {
   // ---------------------------------------------------------------- handshake
 
   /**
@@ -262,14 +56,9 @@ export class TestSocket {
       this._expect('open', 'CONNECTING');
       this._readyState = 'OPEN';
       this._openedAt = this._now();
-      if (this._timeout !== undefined) {
-        this._pending.remove(this._timeout);
-        this._timeout.unsubscribe();
-        this._timeout = undefined;
-      }
       this._protocol = protocol;
       this._extensions = extensions;
-      this._subscriber.next({ type: 'open', protocol, extensions });
+      this._session.onOpen(protocol, extensions);
     });
   }
 
@@ -442,6 +231,7 @@ export class TestSocket {
     }
     return this._step('setBufferedAmount', timing.after, () => {
       this._bufferedAmount = bytes;
+      this._bufferedChanged();
     });
   }
 
@@ -457,98 +247,8 @@ export class TestSocket {
     return this._step('drain', timing.after, () => {
       this._stalled = false;
       this._bufferedAmount = 0;
+      this._bufferedChanged();
     });
-  }
-
-  // --------------------------------------------------------------- internal
-
-  /** @internal Starts the handshake timeout; called once, right after the socket is registered. */
-  _start(): void {
-    const timeout = this.handshakeTimeout;
-    if (timeout > 0) {
-      this._timeout = this._schedule(timeout, () => {
-        if (this._readyState === 'CONNECTING') this._fail(new ConnectTimeoutError(timeout, this.url), 'timeout');
-      });
-    }
-  }
-
-  /** @internal Writes one validated frame from `frames.next()`. */
-  _write(frame: Frame): void {
-    if (this._readyState !== 'OPEN') throw new NotOpenError(this._readyState);
-    const record: TestFrameRecord = { time: this._now(), frame };
-    (this.written as TestFrameRecord[]).push(record);
-    this._host.frameWritten(this, record);
-    if (this._stalled) this._bufferedAmount += frameSize(frame);
-    if (frame.type === 'close') {
-      this._clientClose(frame.code, frame.reason);
-      return;
-    }
-    if (this._silent) return;
-    if (frame.type === 'ping' && this._autoPong) {
-      const pong: Frame = frame.data === undefined ? { type: 'pong' } : { type: 'pong', data: frame.data };
-      this._schedule(this._pongLatency, () => {
-        if (this._readyState === 'OPEN' || this._readyState === 'CLOSING') this._deliver(pong);
-      });
-    }
-    if (this._onWrite !== undefined) this._onWrite(frame, this);
-  }
-
-  /**
-   * @internal This side closes: `frames.complete()` (1000), `frames.error(e)`
-   * (1011; `events` then errors with `e` instead of completing) or a close
-   * frame. A connecting socket is aborted at once (no close event); an open
-   * one starts the closing handshake; a closing one keeps waiting.
-   */
-  _clientClose(code: number | undefined, reason: string | undefined, hasFailure = false, failure?: unknown): void {
-    const state = this._readyState;
-    if (state === 'CLOSED') return;
-    if (hasFailure && !this._hasFailure) {
-      this._hasFailure = true;
-      this._failure = failure;
-    }
-    if (state === 'CONNECTING') {
-      this._closedBy = 'client';
-      this._end();
-      this._terminate();
-      return;
-    }
-    if (state !== 'OPEN') return;
-    this._readyState = 'CLOSING';
-    this._closingAt = this._now();
-    this._closedBy = 'client';
-    this._closeCode = code;
-    this._closeReason = reason ?? '';
-    const answer = this._closeAnswer;
-    if (this._silent || answer === 'never') return;
-    this._schedule(answer, () => this._finish(code ?? 1005, reason ?? '', true, 'peer'));
-  }
-
-  /** @internal The script threw: end the socket and error `events` with what it threw. */
-  _scriptFailed(error: unknown): void {
-    if (this._readyState === 'CLOSED') throw error;
-    this._closedBy = 'peer';
-    this._end();
-    this._hasFailure = true;
-    this._failure = error;
-    this._terminate();
-  }
-
-  /** @internal `events` was unsubscribed, or ended: leave nothing behind. */
-  _teardown(): void {
-    const state = this._readyState;
-    if (state !== 'CLOSED') {
-      if (state === 'OPEN') {
-        this._closeCode = 1000;
-        this._closeReason = '';
-      }
-      if (this._closedBy === undefined) this._closedBy = 'unsubscribe';
-      this._end();
-    }
-    this._host.socketEnded(this);
-  }
-
-  private _now(): number {
-    return this.connection.transport.scheduler.now();
   }
 
   private _cause(code: string): Error {
@@ -561,96 +261,6 @@ export class TestSocket {
     return Object.assign(new Error(`connect ${code} ${host}`), { code });
   }
 
-  /** Runs `work` now (no `after`) or schedules it; scheduled work is cancelled when the socket ends. */
-  private _step(name: string, after: number | undefined, work: () => void): this {
-    if (after === undefined) {
-      work();
-      return this;
-    }
-    checkDelay(after, `TestSocket #${this.index}.${name}() after`);
-    if (this._readyState === 'CLOSED') {
-      throw new InvalidOptionsError(`TestSocket #${this.index}.${name}(): the socket is already CLOSED (closed by ${this._closedBy})`);
-    }
-    this._schedule(after, work);
-    return this;
-  }
-
-  private _schedule(delay: number, work: () => void): Subscription | undefined {
-    let action: Subscription | undefined;
-    let done = false;
-    action = this.connection.transport.scheduler.schedule(() => {
-      done = true;
-      if (action !== undefined) this._pending.remove(action);
-      work();
-    }, delay);
-    // A scheduler that runs work synchronously (queueScheduler) has already run it.
-    if (done) return undefined;
-    this._pending.add(action);
-    return action;
-  }
-
-  private _expect(name: string, ...states: TestSocketReadyState[]): void {
-    if (!states.includes(this._readyState)) {
-      throw new InvalidOptionsError(
-        `TestSocket #${this.index}.${name}() needs a socket in ${states.join(' or ')}, but it is ${this._readyState}` +
-          (this._closedBy ? ` (closed by ${this._closedBy})` : ''),
-      );
-    }
-  }
-
-  private _deliver(frame: Frame): void {
-    this._expect('receive', 'OPEN', 'CLOSING');
-    const record: TestFrameRecord = { time: this._now(), frame };
-    (this.received as TestFrameRecord[]).push(record);
-    this._host.frameReceived(this, record);
-    this._subscriber.next({ type: 'frame', frame });
-  }
-
-  /** Ends a socket that never opened: `events` errors with `error`, no close event. */
-  private _fail(error: Error, by: TestSocketClosedBy): void {
-    this._closedBy = by;
-    this._end();
-    this._hasFailure = true;
-    this._failure = error;
-    this._terminate();
-  }
-
-
-  /**
-   * Ends an open or closing socket: the close event, then complete when this
-   * side asked for the close (or its `frames.error()` value), else
-   * `ConnectionClosedError`.
-   */
-  private _finish(code: number, reason: string, wasClean: boolean, by: TestSocketClosedBy): void {
-    if (this._closedBy === undefined) this._closedBy = by;
-    this._closeCode = code;
-    this._closeReason = reason;
-    this._wasClean = wasClean;
-    this._end();
-    this._subscriber.next({ type: 'close', code, reason, wasClean });
-    if (this._closedBy !== 'client') {
-      this._hasFailure = true;
-      this._failure = new ConnectionClosedError(code, reason, wasClean);
-    }
-    this._terminate();
-  }
-
-  /** Leaves the connection (it has no current socket any more), then completes or errors `events`. */
-  private _terminate(): void {
-    this._host.socketEnded(this);
-    if (this._hasFailure) {
-      this._error = this._failure;
-      this._subscriber.error(this._failure);
-    } else {
-      this._subscriber.complete();
-    }
-  }
-
-  private _end(): void {
-    this._readyState = 'CLOSED';
-    this._closedAt = this._now();
-    this._pending.unsubscribe();
-  }
 }
 
 function toFrame(data: string | Uint8Array | Frame): Frame {
@@ -669,11 +279,5 @@ function builtInStep(char: string): TestSocketStep {
       return (socket) => socket.drop();
     default:
       return char;
-  }
-}
-
-function checkDelay(value: number, what: string): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionsError(`${what} must be a finite number of milliseconds >= 0, got ${String(value)}`);
   }
 }

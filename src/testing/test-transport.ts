@@ -1,16 +1,12 @@
-import { Observable, Observer, SchedulerLike, asyncScheduler } from 'rxjs';
-import { InvalidOptionsError, NotOpenError, UnsupportedFrameError } from '../errors';
-import { Frame, frameSize, validateFrame } from '../frame';
-import type {
-  Transport,
-  TransportCapabilities,
-  TransportConnection,
-  TransportEvent,
-  TransportRequest,
-  TransportState,
-} from '../transport/transport';
+import { SchedulerLike, asyncScheduler } from 'rxjs';
+import { InvalidOptionsError } from '../errors';
+import type { Transport, TransportCapabilities, TransportRequest } from '../transport/transport';
 import { checkHandshakeTimeout, checkScheduler, resolveRequest } from '../transport/socket-connection';
-import { TestFrameRecord, TestSocket, TestSocketHost } from './test-socket';
+import { TestConnection } from './test-connection';
+import type { TestSocket } from './test-socket';
+import type { TestFrameRecord } from './test-socket-types';
+
+export { TestConnection } from './test-connection';
 
 /**
  * The server's behaviour for each new socket: called once per subscription
@@ -38,7 +34,9 @@ export interface TestTransportWrite extends TestFrameRecord {
 /** Configuration of a {@link TestTransport}. */
 export interface TestTransportConfig {
   /**
-   * The scheduler every delay and timeout runs on. In a marble test pass the
+   * The scheduler every delay and timeout runs on, for connections whose
+   * request brings no `scheduler` of its own (one that does runs its
+   * handshake timeout and its sockets' scripted steps on that). In a marble test pass the
    * TestScheduler (`m.scheduler` in rxjs-marbles, or the `TestScheduler` you
    * `run()`); the default `asyncScheduler` also runs in virtual time inside
    * `TestScheduler.run()` (which rxjs-marbles' `marbles()` uses).
@@ -86,10 +84,11 @@ const DEFAULT_SCRIPT: TestScript = (socket) => {
  * connection's `events` makes a {@link TestSocket} that the test (through the
  * `script`, or directly through `transport.last`) opens, feeds frames,
  * closes, drops, refuses or leaves half-open, on the scheduler's (virtual)
- * time. It enforces the contract of the real transports (URL and frame
- * validation, `NotOpenError` naming the ready state, writes to the newest
- * subscription, the close event last, complete only when this side closed),
- * and records every connection, socket and written frame with its time.
+ * time. Its connections run on the same code as the real transports, so the
+ * contract holds by construction (URL and frame validation, `NotOpenError`
+ * naming the ready state, writes to the newest subscription, the close event
+ * last, complete only when this side closed, `drained()`), and it records
+ * every connection, socket and written frame with its time.
  *
  * ```
  * script: (s, i) => i < 2 ? s.refuse({ after: 1 }) : s.open({ after: 5 })
@@ -182,14 +181,14 @@ export class TestTransport implements Transport {
    */
   open(request: TransportRequest): TestConnection {
     (this.requests as TransportRequest[]).push(request);
-    const { url, protocols, headers = {}, handshakeTimeout } = resolveRequest(request, this.handshakeTimeout);
-    const names = Object.keys(headers);
-    if (names.length > 0 && !this.capabilities.headers) {
+    const resolved = resolveRequest(request, this.handshakeTimeout, this.scheduler);
+    if (resolved.headers !== undefined && !this.capabilities.headers) {
       throw new InvalidOptionsError(
-        `headers (${names.join(', ')}) cannot be sent: this transport (${this.name}) has capabilities.headers false; pass them in the URL or use a transport that supports headers`,
+        `headers (${Object.keys(resolved.headers).join(', ')}) cannot be sent: this transport (${this.name}) has capabilities.headers false; ` +
+          'pass credentials in the URL or the first message, or use a transport that supports headers',
       );
     }
-    const connection = new TestConnection(this, this.connections.length, request, url, protocols, headers, handshakeTimeout);
+    const connection = new TestConnection(this, this.connections.length, request, resolved);
     (this.connections as TestConnection[]).push(connection);
     return connection;
   }
@@ -203,137 +202,4 @@ export class TestTransport implements Transport {
   _recordWrite(socket: TestSocket, record: TestFrameRecord): void {
     (this.written as TestTransportWrite[]).push({ time: record.time, frame: record.frame, socket });
   }
-}
-
-/**
- * The {@link TransportConnection} a {@link TestTransport} returns: `events`,
- * `frames` and `state()` behave like a real transport's, and it records its
- * request and sockets.
- */
-export class TestConnection implements TransportConnection {
-  /** `scheduler.now()` when `open()` made it. */
-  readonly createdAt: number;
-  /** Every socket of this connection (one per subscription of `events`), in order. */
-  readonly sockets: readonly TestSocket[] = [];
-  readonly events: Observable<TransportEvent>;
-  readonly frames: Observer<Frame | readonly Frame[]>;
-
-  private _current: TestSocket | undefined;
-  private _last: TestSocket | undefined;
-  private _framesSent = 0;
-  private _framesReceived = 0;
-  private _bytesSent = 0;
-  private _bytesReceived = 0;
-
-  /** @internal Made by `TestTransport.open()`. */
-  constructor(
-    /** The transport that made it. */
-    readonly transport: TestTransport,
-    /** Position in `transport.connections`. */
-    readonly index: number,
-    /** The request as given to `open()`. */
-    readonly request: TransportRequest,
-    /** The normalised URL. */
-    readonly url: string,
-    /** The subprotocols offered. */
-    readonly protocols: readonly string[],
-    /** The upgrade headers. */
-    readonly headers: Readonly<Record<string, string>>,
-    /** The handshake timeout in force, in ms (0: none). */
-    readonly handshakeTimeout: number,
-  ) {
-    this.createdAt = transport.scheduler.now();
-    const host: TestSocketHost = {
-      connection: this,
-      frameWritten: (socket, record) => {
-        this._framesSent++;
-        this._bytesSent += frameSize(record.frame);
-        transport._recordWrite(socket, record);
-      },
-      frameReceived: (_socket, record) => {
-        this._framesReceived++;
-        this._bytesReceived += frameSize(record.frame);
-      },
-      socketEnded: (socket) => {
-        if (this._current === socket) this._current = undefined;
-      },
-    };
-    this.events = new Observable<TransportEvent>((subscriber) => {
-      const socket = new TestSocket({
-        host,
-        subscriber,
-        index: transport.sockets.length,
-        attempt: this.sockets.length,
-        autoPong: transport._autoPong,
-      });
-      (this.sockets as TestSocket[]).push(socket);
-      transport._register(socket);
-      this._current = socket;
-      this._last = socket;
-      socket._start();
-      try {
-        transport._script(socket, socket.index);
-      } catch (error) {
-        socket._scriptFailed(error);
-      }
-      return () => socket._teardown();
-    });
-    this.frames = {
-      next: (frames) => this._write(frames),
-      error: (error: unknown) => this._current?._clientClose(1011, '', true, error),
-      complete: () => this._current?._clientClose(1000, ''),
-    };
-  }
-
-  /** The socket of the newest subscription while it lives (the one `frames` writes to), else `undefined`. */
-  get current(): TestSocket | undefined {
-    return this._current;
-  }
-
-  state(): TransportState {
-    const current = this._current;
-    const last = this._last;
-    return {
-      readyState: current === undefined ? 'NONE' : current.readyState,
-      url: this.url,
-      protocol: last === undefined ? '' : last.protocol,
-      extensions: last === undefined ? '' : last.extensions,
-      bufferedAmount: current === undefined ? 0 : current.bufferedAmount,
-      framesSent: this._framesSent,
-      framesReceived: this._framesReceived,
-      bytesSent: this._bytesSent,
-      bytesReceived: this._bytesReceived,
-      connections: this.sockets.length,
-    };
-  }
-
-  private _write(frames: Frame | readonly Frame[]): void {
-    if (isFrameList(frames)) {
-      for (let i = 0; i < frames.length; i++) this._check(frames[i]);
-      for (let i = 0; i < frames.length; i++) this._writeOne(frames[i]);
-    } else {
-      this._check(frames);
-      this._writeOne(frames);
-    }
-  }
-
-  private _check(frame: Frame): void {
-    validateFrame(frame);
-    if ((frame.type === 'ping' || frame.type === 'pong') && !this.transport.capabilities.ping) {
-      throw new UnsupportedFrameError(
-        frame.type,
-        `this transport (${this.transport.name}) has capabilities.ping false; use application-level pings`,
-      );
-    }
-  }
-
-  private _writeOne(frame: Frame): void {
-    const socket = this._current;
-    if (socket === undefined) throw new NotOpenError('NONE');
-    socket._write(frame);
-  }
-}
-
-function isFrameList(value: Frame | readonly Frame[]): value is readonly Frame[] {
-  return Array.isArray(value);
 }

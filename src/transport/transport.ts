@@ -28,8 +28,9 @@ export interface TransportRequest {
    */
   readonly handshakeTimeout?: number;
   /**
-   * The scheduler of this connection's timers (the handshake timeout);
-   * `connect()` passes its own, so virtual time reaches the transport.
+   * The scheduler of this connection's timers, such as the handshake
+   * timeout. `connect()` passes its own, so that every delay of a socket
+   * runs on one scheduler (a virtual-time one in tests).
    * @default the transport's own `scheduler` option
    */
   readonly scheduler?: SchedulerLike;
@@ -37,7 +38,6 @@ export interface TransportRequest {
 
 /** The socket has opened: the handshake is complete. */
 export interface TransportOpenEvent {
-  /** The socket opened. */
   readonly type: 'open';
   /** The subprotocol the server chose, or `''`. */
   readonly protocol: string;
@@ -47,9 +47,7 @@ export interface TransportOpenEvent {
 
 /** A frame arrived: data (`text`, `binary`) or control (`ping`, `pong`). */
 export interface TransportFrameEvent {
-  /** A frame arrived. */
   readonly type: 'frame';
-  /** The frame. */
   readonly frame: Frame;
 }
 
@@ -58,13 +56,9 @@ export interface TransportFrameEvent {
  * side asked for the close, and errors with `ConnectionClosedError` otherwise.
  */
 export interface TransportCloseEvent {
-  /** The socket closed; always the last event of a socket. */
   readonly type: 'close';
-  /** The close code (1005 when the peer sent none, 1006 when the connection dropped). */
   readonly code: number;
-  /** The close reason, or `''`. */
   readonly reason: string;
-  /** Whether the closing handshake completed. */
   readonly wasClean: boolean;
 }
 
@@ -76,7 +70,6 @@ export type ReadyState = 'NONE' | 'CONNECTING' | 'OPEN' | 'CLOSING' | 'CLOSED';
 
 /** WebsockexNova's `get_state`: a snapshot for tests and diagnostics. */
 export interface TransportState {
-  /** Where the current socket is: `NONE` before the first subscription and after the last ended. */
   readonly readyState: ReadyState;
   /** The URL of the current (or last) socket, normalised. */
   readonly url: string;
@@ -125,10 +118,25 @@ export interface TransportConnection {
   /** WebsockexNova's `get_state`. */
   state(): TransportState;
   /**
-   * Emits the buffered amount once it is at or below `threshold`, then
-   * completes (at once if it already is; without a value if the socket ends).
-   * Optional: the client polls `state().bufferedAmount` for transports
-   * without it.
+   * Optional: a drain notification, for transports whose socket says when
+   * written data has left it (`wsTransport` and `TestTransport` have it; the
+   * WHATWG transport has no such signal and leaves it out).
+   *
+   * Cold. On subscribe it emits the socket's current buffered amount and
+   * completes as soon as that amount is at or below `threshold` bytes (at
+   * once if it already is). It completes without emitting when there is no
+   * open socket, and without a further value if the socket ends while it
+   * waits. Unsubscribing cancels the wait. Throws `InvalidOptionsError` for
+   * a `threshold` that is not a finite number 0 or more.
+   *
+   * The client pauses writing while `state().bufferedAmount` is above its
+   * `highWaterMark` and resumes when this completes; with a transport that
+   * lacks it, the client polls `state().bufferedAmount` instead.
+   *
+   * ```
+   * bufferedAmount:   300 ---- 200 --- 40
+   * drained(50):      (300)-----------|      (emits 300, completes when 40 <= 50)
+   * ```
    */
   drained?(threshold: number): Observable<number>;
 }
@@ -145,7 +153,6 @@ export interface TransportCapabilities {
 export interface Transport {
   /** A short name for logs, e.g. `'ws'` or `'web-socket'`. */
   readonly name: string;
-  /** What it can do: send ping frames, send upgrade headers. */
   readonly capabilities: TransportCapabilities;
   /** Prepares a connection. Validates the request (throws `InvalidUrlError`, `InvalidOptionsError`) but makes no network use until `events` is subscribed. */
   open(request: TransportRequest): TransportConnection;

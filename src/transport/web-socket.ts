@@ -91,7 +91,9 @@ export interface WebSocketTransportOptions {
    */
   readonly handshakeTimeout?: number;
   /**
-   * The scheduler of the handshake timeout (a virtual-time scheduler in tests).
+   * The scheduler of each connection's timers (the handshake timeout), for
+   * requests that do not bring their own `scheduler` (`connect()` passes
+   * its own). A virtual-time scheduler in tests.
    * @default asyncScheduler
    */
   readonly scheduler?: SchedulerLike;
@@ -128,8 +130,15 @@ const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
  *   throws `UnsupportedFrameError`, and `frames.error()` closes with 1000
  *   where 1011 is refused.
  *
+ * - no drain notification: the API never says when buffered data has left,
+ *   so its connections have no `drained()`, and the client polls
+ *   `state().bufferedAmount` instead.
+ *
  * Throws `InvalidOptionsError` at once when there is no global `WebSocket`
- * and none is passed.
+ * and none is passed. A constructor that throws when called (the `ws` stub
+ * of a browser bundle, a URL the runtime rejects) fails `events` with a
+ * `ConnectError` whose `permanent` is true, which the default close policy
+ * does not retry.
  *
  * ```
  * events (frames.complete() at c):   ---o--f--f----c--x|
@@ -200,7 +209,7 @@ class WebSocketTransport implements Transport, SocketDialer {
   ) {}
 
   open(request: TransportRequest): TransportConnection {
-    const resolved = resolveRequest(request, this.handshakeTimeout);
+    const resolved = resolveRequest(request, this.handshakeTimeout, this.scheduler);
     if (resolved.headers !== undefined) {
       throw new InvalidOptionsError(
         `headers (${Object.keys(resolved.headers).join(', ')}) cannot be sent: the WHATWG WebSocket API has no way to set upgrade headers; ` +

@@ -1,19 +1,18 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'http';
 import type { SecureContextOptions } from 'tls';
-import type { Socket } from 'net';
 import { asyncScheduler, SchedulerLike } from 'rxjs';
 import WebSocket from 'ws';
-import { ConnectError, errorCodeOf, HandshakeError, InvalidOptionsError } from '../errors';
+import { InvalidOptionsError } from '../errors';
+import { DrainableSocketConnection } from './drain';
 import {
   checkHandshakeTimeout,
   checkScheduler,
   DEFAULT_HANDSHAKE_TIMEOUT,
   resolveRequest,
-  SocketConnection,
   SocketDialer,
   SocketDriver,
   SocketSession,
 } from './socket-connection';
+import { finishRequest, WsSocket } from './ws-socket';
 import type { Transport, TransportCapabilities, TransportConnection, TransportRequest } from './transport';
 
 /** Sixteen mebibytes: the default limit of an inbound message. */
@@ -117,7 +116,9 @@ export interface WsTransportOptions {
    */
   readonly followRedirects?: boolean;
   /**
-   * The scheduler of the handshake timeout (a virtual-time scheduler in tests).
+   * The scheduler of each connection's timers (the handshake timeout), for
+   * requests that do not bring their own `scheduler` (`connect()` passes
+   * its own). A virtual-time scheduler in tests.
    * @default asyncScheduler
    */
   readonly scheduler?: SchedulerLike;
@@ -132,7 +133,16 @@ const CAPABILITIES: TransportCapabilities = Object.freeze({ ping: true, headers:
  * `HandshakeError` with the HTTP status and headers. Only in `rxnova/node`.
  *
  * Received binary data is a plain `Uint8Array` (a view on `ws`'s buffer, not
- * a copy); text is a string.
+ * a copy); text is a string. Its connections have `drained()`, driven by
+ * `ws`'s send callback (no polling): the wait is checked each time one of
+ * this connection's writes has left the socket (ws's own answers to pings
+ * carry no callback, so a threshold of a few bytes or more is safest).
+ *
+ * Needs `ws` 8.16 or later 8.x (8.16 added `autoPong`; tested with 8.16.0 and 8.23.0). Two private parts of
+ * `ws` are used only when present, with a fallback otherwise: the TCP socket
+ * (`_socket`, corked to batch a burst of sends; else plain sends) and the
+ * closing-handshake flags (`_closeFrameReceived`, `_closeFrameSent`, for
+ * `wasClean`; else `wasClean` is true unless ws reports 1006, no close frame).
  *
  * ```
  * events (frames.complete() at c):   ---o--f--f----c--x|
@@ -200,6 +210,7 @@ export function wsTransport(options: WsTransportOptions = {}): Transport {
       maxPayload,
       followRedirects,
       autoPong: true,
+      finishRequest,
     };
     if (ca !== undefined) base.ca = ca;
     if (cert !== undefined) base.cert = cert;
@@ -218,6 +229,7 @@ const DEFAULT_CLIENT_OPTIONS: WebSocket.ClientOptions = Object.freeze({
   maxPayload: DEFAULT_MAX_PAYLOAD,
   followRedirects: false,
   autoPong: true,
+  finishRequest,
 });
 
 /** The transport, and the dialer of its connections (one object: nothing per connection). */
@@ -242,7 +254,7 @@ class WsTransport implements Transport, SocketDialer {
   ) {}
 
   open(request: TransportRequest): TransportConnection {
-    return new SocketConnection(this, resolveRequest(request, this.handshakeTimeout));
+    return new DrainableSocketConnection(this, resolveRequest(request, this.handshakeTimeout, this.scheduler));
   }
 
   dial(session: SocketSession): SocketDriver {
@@ -250,199 +262,4 @@ class WsTransport implements Transport, SocketDialer {
     const options = headers === undefined ? this.clientOptions : { ...this.clientOptions, headers };
     return new WsSocket(session, url, protocols.length === 0 ? undefined : protocols, options);
   }
-}
-
-/** The part of ws's WebSocket that its own EventTarget `CloseEvent` reads for `wasClean` (not in its typings). */
-interface WsClosingHandshake {
-  readonly _closeFrameReceived: boolean;
-  readonly _closeFrameSent: boolean;
-}
-
-/**
- * A ws WebSocket that is its own {@link SocketDriver} and reports straight to
- * its session: `emit` is overridden, so ws's events reach the session
- * without a listener, closure or `_events` entry per socket, and without
- * EventEmitter's dispatch on each message. Nothing else can listen: the
- * socket never leaves this module.
- *
- * 'nodebuffer' (ws's default binaryType) is the fastest: 'arraybuffer' would
- * copy every message that is a slice of a larger read.
- */
-class WsSocket extends WebSocket implements SocketDriver {
-  /** The upgrade response's headers, from 'upgrade' until 'open': for a `HandshakeError(101)` if ws then refuses the handshake. */
-  private upgradeHeaders: IncomingHttpHeaders | undefined = undefined;
-  /** The code ws closed with after the peer broke the protocol (e.g. 1009 for a message over maxPayload). */
-  private failedWith: number | undefined = undefined;
-  /** Whether this tick has sent, and whether its later sends are corked (see `batch()`). */
-  private tick: typeof TICK_IDLE | typeof TICK_SENT | typeof TICK_CORKED = TICK_IDLE;
-  /** Bytes written since the last flush of a corked burst. */
-  private batched = 0;
-
-  constructor(
-    private readonly session: SocketSession,
-    url: string,
-    protocols: string[] | undefined,
-    options: WebSocket.ClientOptions,
-  ) {
-    super(url, protocols, options);
-  }
-
-  /** ws's events, dispatched by name; ws passes at most two arguments. Returns whether the event was handled. */
-  override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
-    const session = this.session;
-    switch (event) {
-      case 'message': {
-        // With binaryType 'nodebuffer' the data is always one Buffer.
-        const buffer = a as Buffer;
-        if (b === true) session.onBinary(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength));
-        else session.onText(buffer.toString(), buffer.byteLength);
-        return true;
-      }
-      case 'ping': {
-        const data = a as Buffer;
-        session.onPing(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        return true;
-      }
-      case 'pong': {
-        const data = a as Buffer;
-        session.onPong(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-        return true;
-      }
-      case 'open':
-        this.upgradeHeaders = undefined;
-        session.onOpen(this.protocol, this.extensions);
-        return true;
-      case 'upgrade':
-        this.upgradeHeaders = (a as IncomingMessage).headers;
-        return true;
-      case 'unexpected-response': {
-        // Handled here (true), ws leaves the request open: failing the session tears down, which aborts it.
-        const response = b as IncomingMessage;
-        session.fail(new HandshakeError(response.statusCode ?? 0, lowerCaseHeaders(response.headers)));
-        return true;
-      }
-      case 'error': {
-        // Always handled: ws emits 'error' that nobody else would hear (e.g. after terminate()).
-        const error = a as Error;
-        if (session.opened) {
-          this.failedWith ??= protocolCloseCode(error);
-          session.onError(error);
-        } else if (this.upgradeHeaders !== undefined) {
-          session.fail(new HandshakeError(101, lowerCaseHeaders(this.upgradeHeaders), error.message));
-        } else session.fail(new ConnectError(session.connection.url, error));
-        return true;
-      }
-      case 'close': {
-        // `wasClean` as ws's own CloseEvent computes it. After a protocol error ws sends its close frame and
-        // drops the socket without waiting for the answer, and reports 1006: report the code it sent instead,
-        // so the close policy sees 1009 (stop), not 1006 (retry).
-        const code = a as number;
-        const handshake = this as unknown as WsClosingHandshake;
-        session.onClose(
-          code === 1006 && this.failedWith !== undefined ? this.failedWith : code,
-          (b as Buffer).toString(),
-          handshake._closeFrameReceived && handshake._closeFrameSent,
-        );
-        return true;
-      }
-      default:
-        // 'redirect' and anything newer: nobody listens.
-        return false;
-    }
-  }
-
-  sendText(data: string): number {
-    const bytes = Buffer.byteLength(data);
-    this.batch(bytes);
-    this.send(data);
-    return bytes;
-  }
-
-  sendBinary(data: Uint8Array): void {
-    this.batch(data.byteLength);
-    this.send(data);
-  }
-
-  /**
-   * Batches a burst of frames into few `writev` calls. The first send of a
-   * tick is written at once (no added latency for a lone message); from the
-   * second send in the same tick the TCP socket is corked, flushed every
-   * 64 KiB, and uncorked after the current task (`process.nextTick`: no
-   * delay, no timer). A burst of 1,000 small sends is a handful of system
-   * calls instead of 1,000.
-   */
-  private batch(bytes: number): void {
-    if (this.tick === TICK_IDLE) {
-      this.tick = TICK_SENT;
-      process.nextTick(endTick, this);
-      return;
-    }
-    const raw = (this as unknown as { _socket: Socket | null })._socket;
-    if (raw === null) return;
-    if (this.tick === TICK_SENT) {
-      this.tick = TICK_CORKED;
-      this.batched = 0;
-      raw.cork();
-    }
-    this.batched += bytes;
-    if (this.batched >= BATCH_BYTES) {
-      this.batched = 0;
-      raw.uncork();
-      raw.cork();
-    }
-  }
-
-  /** @internal The tick ended: write what was batched. */
-  endTick(): void {
-    if (this.tick === TICK_CORKED) (this as unknown as { _socket: Socket | null })._socket?.uncork();
-    this.tick = TICK_IDLE;
-  }
-
-  sendPing(data: Uint8Array | undefined): void {
-    this.ping(data);
-  }
-
-  sendPong(data: Uint8Array | undefined): void {
-    this.pong(data);
-  }
-
-  abort(): void {
-    this.terminate();
-  }
-}
-
-const TICK_IDLE = 0;
-const TICK_SENT = 1;
-const TICK_CORKED = 2;
-/** A corked burst is flushed every this many bytes, so large messages still stream. */
-const BATCH_BYTES = 64 * 1024;
-
-function endTick(ws: WsSocket): void {
-  ws.endTick();
-}
-
-/** The close code ws sends for one of its protocol errors (`WS_ERR_*`), or `undefined` for other errors. */
-function protocolCloseCode(error: Error): number | undefined {
-  const code = errorCodeOf(error);
-  if (code === undefined || !code.startsWith('WS_ERR_')) return undefined;
-  switch (code) {
-    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
-    case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
-      return 1009;
-    case 'WS_ERR_TOO_MANY_BUFFERED_PARTS':
-      return 1008;
-    case 'WS_ERR_INVALID_UTF8':
-      return 1007;
-    default:
-      return 1002;
-  }
-}
-
-function lowerCaseHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (value !== undefined) result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return result;
 }
