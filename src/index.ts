@@ -52,6 +52,7 @@ export type { Codec, JsonCodecConfig } from './client/codec';
 export { DEFAULT_OUTBOX_MAX_MESSAGES, DEFAULT_OUTBOX_MAX_BYTES } from './client/outbox';
 export type { OutboxConfig, OverflowPolicy } from './client/outbox';
 export { logTo, redactUrl } from './client/log-to';
+export { isSecretName, redactValue, REDACTED, REDACTED_TOO_DEEP, REDACT_MAX_DEPTH } from './redact';
 export type { Logger, LogLevel, LogToConfig } from './client/log-to';
 export { metrics } from './client/metrics';
 export type { SocketMetrics, MetricsConfig } from './client/metrics';

@@ -127,7 +127,6 @@ export interface LateResponseEvent extends SocketEventBase {
   readonly id: number | string;
 }
 
-/** Typed telemetry of a socket, on `events$`. Logging and metrics are subscribers of it. */
 /**
  * User code (a protocol adapter function, a predicate such as `isPong`, a
  * callback such as `onAttempt`) threw. The socket goes on: on the inbound
@@ -138,15 +137,18 @@ export interface CallbackErrorEvent extends SocketEventBase {
   readonly type: 'callback-error';
   /** Which function threw, e.g. `'protocol.idOf'` or `'reconnect.onAttempt'`. */
   readonly source: string;
+  /** What it threw. */
   readonly error: unknown;
 }
 
 /** A stream piped into the socket (`source$.subscribe(socket)`) errored; the socket stays as it is. */
 export interface SourceErrorEvent extends SocketEventBase {
   readonly type: 'source-error';
+  /** The source's error. */
   readonly error: unknown;
 }
 
+/** Typed telemetry of a socket, on `events$`. Logging and metrics are subscribers of it. */
 export type SocketEvent =
   | ConnectingEvent
   | OpenedEvent

@@ -204,27 +204,29 @@ export class WriteQueue<Out, In = unknown> {
     const wait = new Subscription();
     this.owner!.add(wait);
     const owner = this.owner!;
+    // `drained()` (or the poll) completes once the socket's buffer is at or below the mark.
     wait.add(
-      (conn.drained?.(highWaterMark) ?? this.poll(conn)).subscribe((amount) => {
-        owner.remove(wait);
-        wait.unsubscribe();
-        if (this.conn !== conn) return;
-        this.paused = false;
-        telemetry.emit({ type: 'backpressure', paused: false, bufferedAmount: amount });
-        this.drain();
+      (conn.drained?.(highWaterMark) ?? this.poll(conn)).subscribe({
+        complete: () => {
+          owner.remove(wait);
+          wait.unsubscribe();
+          if (this.conn !== conn) return;
+          this.paused = false;
+          if (telemetry.observed) telemetry.emit({ type: 'backpressure', paused: false, bufferedAmount: conn.state().bufferedAmount });
+          this.drain();
+        },
       }),
     );
   }
 
-  /** For transports with no drain signal: the buffered amount, read on the scheduler until it is low enough. */
-  private poll(conn: TransportConnection): Observable<number> {
+  /** For transports with no drain signal: the buffered amount, read on the scheduler until it is low enough (then complete). */
+  private poll(conn: TransportConnection): Observable<never> {
     const { scheduler, config } = this.core;
     const { pollInterval, highWaterMark } = config;
-    return new Observable<number>((subscriber) => {
+    return new Observable<never>((subscriber) => {
       const owner = new Subscription();
       const check = (): void => {
-        const amount = conn.state().bufferedAmount;
-        if (amount <= highWaterMark) subscriber.next(amount);
+        if (conn.state().bufferedAmount <= highWaterMark) subscriber.complete();
         else scheduleIn(owner, scheduler, pollInterval, check);
       };
       scheduleIn(owner, scheduler, pollInterval, check);

@@ -6,8 +6,8 @@
  * `web-socket.ts` report theirs. How a connection ends (complete or error,
  * `NotOpenError`, the handshake timeout) is decided there, not here.
  *
- * Not exported from any entry point (`TestSocket` is).
- * @internal
+ * Not exported from any entry point (`TestSocket` is); its public members
+ * are `TestSocket`'s, so its declarations are published.
  * @packageDocumentation
  */
 import { Subscription } from 'rxjs';
@@ -21,7 +21,7 @@ import type { TestFrameRecord, TestSocketClosedBy, TestSocketReadyState, TestWri
 const READY_STATES: Readonly<Record<TestSocketReadyState, number>> = { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 };
 const EMPTY = new Uint8Array(0);
 
-/** The fields and getters of a test socket, and its part of the transport contract. @internal */
+/** The fields and getters of a test socket (see {@link TestSocket}), and its part of the transport contract. */
 export abstract class TestSocketBase {
   /** Position in `transport.sockets` (0-based, over every connection of the transport). */
   readonly index: number;
@@ -57,6 +57,7 @@ export abstract class TestSocketBase {
   private _closingAt: number | undefined;
   private _closedAt: number | undefined;
   /** The session of the subscription this socket belongs to. */
+  /** @internal */
   protected readonly _session: SocketSession;
   /** Pending scheduled steps; cancelled when the socket ends. */
   private readonly _pending = new Subscription();
