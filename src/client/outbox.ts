@@ -36,7 +36,7 @@ export interface OutboxConfig {
 }
 
 /**
- * @internal What a queued message tells its sender: it was written, or it was
+ * What a queued message tells its sender: it was written, or it was
  * dropped. `done` means the sender no longer waits (a request that timed out
  * or was unsubscribed): the entry is then skipped, not written, not reported.
  */

@@ -74,13 +74,13 @@ export class TestConnection implements TransportConnection, SocketDialer {
     return this.inner.drained(threshold);
   }
 
-  /** @internal Why ping and pong frames cannot be written, when `capabilities.ping` is false. */
+  /** Why ping and pong frames cannot be written, when `capabilities.ping` is false (part of the shared connection code). */
   get controlFramesUnsupported(): string | undefined {
     const { transport } = this;
     return transport.capabilities.ping ? undefined : `this transport (${transport.name}) has capabilities.ping false; use application-level pings`;
   }
 
-  /** @internal A subscription of `events` starts: a new socket, registered before the script runs. */
+  /** A subscription of `events` starts: a new socket, registered before the script runs (part of the shared connection code). */
   dial(session: SocketSession): SocketDriver {
     const transport = this.transport;
     const socket = new TestSocket(this, session, transport.sockets.length, this.sockets.length, transport._autoPong);

@@ -5,14 +5,14 @@
  * transport has no such signal and does not offer `drained()`.
  *
  * Not exported from any entry point.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  * @packageDocumentation
  */
 import { Observable, Subscriber, TeardownLogic } from 'rxjs';
 import { InvalidOptionsError } from '../errors';
 import { CLOSING, OPEN, SocketConnection } from './socket-connection';
 
-/** One subscriber of `drained(threshold)`. @internal */
+/** One subscriber of `drained(threshold)`. */
 interface DrainWaiter {
   readonly threshold: number;
   readonly subscriber: Subscriber<number>;
@@ -23,7 +23,7 @@ interface DrainWaiter {
  * `SocketSession`, made on the first wait). The driver calls
  * {@link DrainWaiters.check} whenever its buffered amount may have fallen;
  * the session calls {@link DrainWaiters.end} when the socket ends.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export class DrainWaiters {
   private waiters: DrainWaiter[] = [];
@@ -62,7 +62,7 @@ export class DrainWaiters {
  * A {@link SocketConnection} with `drained()`, for transports whose driver
  * calls `session.drainWaiters?.check(bufferedAmount)` when data leaves the
  * socket.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export class DrainableSocketConnection extends SocketConnection {
   /** See `TransportConnection.drained`. */

@@ -7,7 +7,7 @@
  * {@link SocketSession}'s methods.
  *
  * Not exported from any entry point.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  * @packageDocumentation
  */
 import { Observable, Observer, SchedulerLike, Subscriber, TeardownLogic } from 'rxjs';
@@ -32,7 +32,7 @@ function readyStateName(readyState: number): ReadyState {
  * What a transport gives each of its connections; one per transport, shared
  * by all its connections (a transport object implements it itself, so a
  * connection costs no per-connection closures or option objects).
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export interface SocketDialer {
   /** Why ping and pong frames cannot be sent, or `undefined` when they can. */
@@ -53,7 +53,7 @@ function isFrameList(value: Frame | readonly Frame[]): value is readonly Frame[]
  * request's fields live here (no spec object), `events` and `frames` are
  * small class instances (no closures), and the transport itself is the
  * {@link SocketDialer}.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export class SocketConnection implements TransportConnection {
   readonly events: Observable<TransportEvent>;

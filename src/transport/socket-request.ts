@@ -3,7 +3,7 @@
  * defaults applied.
  *
  * Not exported from any entry point.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  * @packageDocumentation
  */
 import type { SchedulerLike } from 'rxjs';
@@ -12,9 +12,9 @@ import { checkDuration } from '../time';
 import type { TransportRequest } from './transport';
 import { normalizeUrl } from './url';
 
-/** Ten seconds: how long an opening handshake may take unless configured otherwise. @internal */
+/** Ten seconds: how long an opening handshake may take unless configured otherwise. */
 export const DEFAULT_HANDSHAKE_TIMEOUT = 10_000;
-/** A request after validation, with the transport's defaults applied. @internal */
+/** A request after validation, with the transport's defaults applied. */
 export interface ResolvedRequest {
   /** The normalised URL (the caller's own string when it was already normal). */
   readonly url: string;
@@ -42,7 +42,7 @@ const BAD_HEADER_VALUE = /[\r\n\0]/;
  * Validates a {@link TransportRequest} before any network use: the URL
  * (`InvalidUrlError`), the subprotocols, headers and handshake timeout
  * (`InvalidOptionsError`), the scheduler (`InvalidOptionsError`).
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export function resolveRequest(request: TransportRequest, defaultHandshakeTimeout: number, defaultScheduler: SchedulerLike): ResolvedRequest {
   if (typeof request !== 'object' || request === null) {
@@ -87,12 +87,12 @@ export function resolveRequest(request: TransportRequest, defaultHandshakeTimeou
   };
 }
 
-/** Checks a timeout option: a number of milliseconds, 0 (disabled) to `MAX_DELAY`. @internal */
+/** Checks a timeout option: a number of milliseconds, 0 (disabled) to `MAX_DELAY`. */
 export function checkHandshakeTimeout(value: unknown, name: string): number {
   return checkDuration(`${name} (0 disables it)`, value, { zero: true });
 }
 
-/** Checks a scheduler option. @internal */
+/** Checks a scheduler option. */
 export function checkScheduler(value: unknown): SchedulerLike {
   if (typeof value !== 'object' || value === null || typeof (value as SchedulerLike).schedule !== 'function') {
     throw new InvalidOptionsError(`scheduler must be an rxjs SchedulerLike (such as asyncScheduler), got ${String(value)}`);

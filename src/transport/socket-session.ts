@@ -5,7 +5,7 @@
  * ({@link SocketDriver}) report to it.
  *
  * Not exported from any entry point.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  * @packageDocumentation
  */
 import { SchedulerAction, Subscriber, Subscription, Unsubscribable } from 'rxjs';
@@ -14,18 +14,18 @@ import type { DrainWaiters } from './drain';
 import type { SocketConnection } from './socket-connection';
 import type { TransportEvent } from './transport';
 
-/** The numeric ready states of the WHATWG API (and of `ws`). @internal */
+/** The numeric ready states of the WHATWG API (and of `ws`). */
 export const CONNECTING = 0;
-/** @internal */
+/** */
 export const OPEN = 1;
-/** @internal */
+/** */
 export const CLOSING = 2;
 
 /**
  * One native socket, as the shared code drives it. Implementations do the
  * least possible work: the shared code has already validated the frame and
  * checked that the socket is open.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export interface SocketDriver {
   /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED. */
@@ -70,7 +70,7 @@ function handshakeTimedOut(this: SchedulerAction<SocketSession>, session: Socket
  * the `on*` methods and to {@link SocketSession.fail}; every one of them is a
  * no-op once the subscription has ended, so a driver never needs to detach.
  * Doubles as the subscription's teardown.
- * @internal
+ * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export class SocketSession implements Unsubscribable {
   driver: SocketDriver | undefined = undefined;
