@@ -109,4 +109,40 @@ describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.
     scheduler.flush();
     expect(dropped).to.deep.equal(['expired']);
   });
+
+  it('should run the auth deadline and the close handshake deadline on that scheduler', () => {
+    const scheduler = new VirtualTimeScheduler();
+    // The server opens at 1 ms and then says nothing: no auth answer, no answer to the close frame.
+    const transport = new TestTransport({ scheduler, script: (s) => s.open({ after: 1 }).silent({ after: 1 }) });
+    const socket = connectPlain('ws://example.test', {
+      transport,
+      scheduler,
+      heartbeat: false,
+      protocol: jsonTopics(),
+      auth: { message: () => ({ type: 'auth' }), timeout: 400 },
+      closeTimeout: 300,
+      reconnect: false,
+    });
+    sockets.push(socket);
+    scheduler.maxFrames = 400;
+    scheduler.flush();
+    expect(socket.state.status, 'at 400 ms the auth answer is still awaited').to.equal('connecting');
+    scheduler.maxFrames = 401;
+    scheduler.flush();
+    expect(socket.state).to.include({ status: 'closed', gaveUp: true });
+
+    const second = connectPlain('ws://example.test', { transport, scheduler, heartbeat: false, closeTimeout: 300, reconnect: false });
+    sockets.push(second);
+    scheduler.maxFrames = 1000;
+    scheduler.flush();
+    expect(second.state.status).to.equal('open');
+    second.close();
+    const closingAt = scheduler.now();
+    scheduler.maxFrames = closingAt + 299;
+    scheduler.flush();
+    expect(second.state.status, 'the close handshake is awaited for 300 ms').to.equal('closing');
+    scheduler.maxFrames = closingAt + 300;
+    scheduler.flush();
+    expect(second.state.status).to.equal('closed');
+  });
 });
