@@ -46,8 +46,7 @@ export type RxnovaErrorCode =
   | 'RXNOVA_ERR_REMOTE'
   | 'RXNOVA_ERR_AUTH';
 
-const PREFIX = 'rxnova: ';
-const NO_STACK = Object.freeze({ stack: false });
+const NO_STACK = { stack: false } as const;
 
 /** The base class of every error rxnova raises. */
 export abstract class RxnovaError extends Error {
@@ -58,20 +57,21 @@ export abstract class RxnovaError extends Error {
 
   protected constructor(message: string, options?: { cause?: unknown; stack?: boolean }) {
     // An error that reports an event (a peer's close) has no useful stack: skip capturing one, it is the costly part.
-    const limit = options?.stack === false ? Error.stackTraceLimit : undefined;
-    if (limit !== undefined) Error.stackTraceLimit = 0;
-    super(PREFIX + message);
-    if (limit !== undefined) Error.stackTraceLimit = limit;
-    if (options && 'cause' in options) {
-      Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true, enumerable: false });
-    }
-    // Keep `instanceof` working when compiled to ES5-style classes.
-    Object.setPrototypeOf(this, new.target.prototype);
+    const limit = Error.stackTraceLimit;
+    const quiet = options?.stack === false && limit !== undefined;
+    if (quiet) Error.stackTraceLimit = 0;
+    super('rxnova: ' + message);
+    if (quiet) Error.stackTraceLimit = limit;
+    // Not enumerable, like a built-in error's cause.
+    if (options && 'cause' in options) Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
   }
 
   /** The class name, such as `ConnectionClosedError` (kept explicit so minifiers cannot rename it). */
   abstract override readonly name: string;
 }
+
+/** A cause as it reads in a message. */
+const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
 /** The connection was closed by the peer or lost (code 1006 when no close frame arrived). */
 export class ConnectionClosedError extends RxnovaError {
@@ -122,10 +122,8 @@ export class ConnectError extends RxnovaError {
    */
   readonly permanent: boolean;
   constructor(url: string, cause?: unknown, permanent = false) {
-    const causeCode = errorCodeOf(cause);
-    const detail = cause instanceof Error ? cause.message : cause === undefined ? 'unknown error' : String(cause);
-    super(`could not connect to ${url}: ${detail}${permanent ? ' (the WebSocket constructor threw: reconnecting cannot help)' : ''}`, { cause });
-    this.causeCode = causeCode;
+    super(`could not connect to ${url}: ${cause === undefined ? 'unknown error' : messageOf(cause)}${permanent ? ' (the WebSocket constructor threw: reconnecting cannot help)' : ''}`, { cause });
+    this.causeCode = errorCodeOf(cause);
     this.permanent = permanent;
   }
 }
@@ -243,7 +241,7 @@ export class CodecError extends RxnovaError {
     readonly direction: 'encode' | 'decode',
     cause: unknown,
   ) {
-    super(`could not ${direction} message: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`could not ${direction} message: ${messageOf(cause)}`, { cause });
   }
 }
 
