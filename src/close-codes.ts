@@ -2,7 +2,7 @@ import { RxnovaErrorCode, errorCodeOf } from './errors';
 // Types only: the policy decides by the errors' stable `code` and public fields, never by `instanceof`,
 // so a bundle that only reconnects does not carry every error class.
 import type { ConnectError, ConnectionClosedError, HandshakeError } from './errors';
-import { mustBe } from './invalid';
+import { isObject, mustBe } from './invalid';
 import { capDelay, checkDuration } from './time';
 
 /**
@@ -178,8 +178,6 @@ function own<V>(table: Readonly<Record<PropertyKey, V>> | undefined, key: Proper
   return table && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
-const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
-
 /** Checks a table of a {@link ClosePolicyConfig}: an object, each entry passing `check` under the name `close policy table[key]`. */
 function checkTable(table: string, value: unknown, check: (name: string, entry: unknown) => void): void {
   const name = 'close policy ' + table;
@@ -191,7 +189,7 @@ function checkTable(table: string, value: unknown, check: (name: string, entry: 
 const checkFloor = (name: string, floor: unknown): void => {
   if (floor === false) return;
   if (!isObject(floor)) throw mustBe(name, '{ min, jitter } or false', floor);
-  const { min, jitter = 0 } = floor as { min?: unknown; jitter?: unknown };
+  const { min, jitter = 0 } = floor;
   checkDuration(name + '.min', min, { zero: true });
   checkDuration(name + '.jitter', jitter, { zero: true });
 };
@@ -295,11 +293,9 @@ export function isRetryable(error: unknown): boolean {
 export function retryAfterOf(error: unknown, now: number): number | undefined {
   if (errorCodeOf(error) !== 'RXNOVA_ERR_HANDSHAKE') return undefined;
   const { status, headers } = error as HandshakeError;
-  const value = status === 429 || status === 503 ? headers?.['retry-after'] : undefined;
-  if (typeof value !== 'string') return undefined;
-  const trimmed = value.trim();
+  const value = (status === 429 || status === 503) && headers?.['retry-after'];
   // An HTTP date starts with a day name ("Sun, 06 Nov 1994 08:49:37 GMT"); without that check
   // Date.parse would read garbage such as "-5" or "1.5" as a date in 2001.
-  const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : /^[A-Za-z]{3}/.test(trimmed) ? Date.parse(trimmed) - now : NaN;
+  const ms = typeof value !== 'string' ? NaN : /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /^\s*[A-Za-z]{3}/.test(value) ? Date.parse(value) - now : NaN;
   return Number.isNaN(ms) ? undefined : capDelay(ms);
 }

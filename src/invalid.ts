@@ -22,3 +22,6 @@ export function show(value: unknown): string {
 export function mustBe(what: string, expected: string, value: unknown): InvalidOptionsError {
   return new InvalidOptionsError(`${what} must be ${expected}, got ${show(value)}`);
 }
+
+/** @internal Whether a value is a non-null object (an array included). */
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;

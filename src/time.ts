@@ -29,12 +29,8 @@ export interface DurationRule {
  */
 export function checkDuration(name: string, value: unknown, rule: DurationRule = {}): number {
   const { zero, infinity } = rule;
-  if (
-    typeof value !== 'number' ||
-    !(value > 0 || (zero === true && value === 0)) ||
-    !(value <= MAX_DELAY || (infinity === true && value === Infinity))
-  ) {
-    throw mustBe(name, `a number of milliseconds, ${zero === true ? '0 or more' : 'above 0'} and at most ${MAX_DELAY}${infinity === true ? ', or Infinity' : ''}`, value);
+  if (!(typeof value === 'number' && (value > 0 || (zero && value === 0)) && (value <= MAX_DELAY || (infinity && value === Infinity)))) {
+    throw mustBe(name, `a number of milliseconds, ${zero ? '0 or more' : 'above 0'} and at most ${MAX_DELAY}${infinity ? ', or Infinity' : ''}`, value);
   }
   return value;
 }

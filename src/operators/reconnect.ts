@@ -24,7 +24,7 @@ import {
   retryFloorOf,
 } from '../close-codes';
 import { InvalidOptionsError } from '../errors';
-import { mustBe } from '../invalid';
+import { isObject, mustBe } from '../invalid';
 import { capDelay, checkDuration } from '../time';
 
 /** One scheduled reconnect attempt, as `onAttempt` is told of it before the wait starts. */
@@ -140,7 +140,6 @@ const DEFAULT_BACKOFF: BackoffStrategy = /* @__PURE__ */ exponentialBackoff();
 const retryByDefault = (error: unknown): boolean => defaultClosePolicy(error) === 'retry';
 const nobody = (): void => undefined;
 const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
 
 /** A check of one option: throws an `InvalidOptionsError` naming it when `value` fails. */
 type Check = (name: string, value: unknown) => void;
@@ -275,21 +274,12 @@ export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOpera
       let attempt = 0;
       let previousDelay = 0;
       let outageStart = 0;
-      // When the current subscription emitted its first value, or -1 before it has.
-      let firstValueAt = -1;
-
-      const watched = defer(() => {
-        firstValueAt = -1;
-        return source;
-      }).pipe(
-        tap(() => {
-          if (firstValueAt < 0) firstValueAt = scheduler.now();
-        }),
-      );
+      // When the current subscription emitted its first value (`undefined` before it has).
+      let firstValueAt: number | undefined;
 
       const delayBeforeNext = (error: unknown): ObservableInput<unknown> => {
         const now = scheduler.now();
-        if (firstValueAt >= 0 && now - firstValueAt >= resetAfter) attempt = 0;
+        if (firstValueAt !== undefined && now - firstValueAt >= resetAfter) attempt = 0;
         if (attempt === 0) {
           previousDelay = 0;
           outageStart = now;
@@ -318,6 +308,14 @@ export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOpera
         return delay === 0 ? of(0) : timer(delay, scheduler);
       };
 
-      return watched.pipe(retry({ delay: delayBeforeNext }));
+      return defer(() => {
+        firstValueAt = undefined;
+        return source;
+      }).pipe(
+        tap(() => {
+          firstValueAt ??= scheduler.now();
+        }),
+        retry({ delay: delayBeforeNext }),
+      );
     });
 }
