@@ -202,7 +202,7 @@ const checkAction = (name: string, action: unknown): void => {
 export type ClosePolicy = (error: unknown) => CloseAction;
 
 /** Runtime error codes of TLS certificate problems: no reconnect can cure them. */
-const TLS_CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH|ERR_TLS/;
+const TLS_CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_(?:VERIFY|GET_ISSUER)|HOSTNAME_MISMATCH|ERR_TLS/;
 
 /**
  * The default decision for a close code, as documented in README:

@@ -46,8 +46,6 @@ export type RxnovaErrorCode =
   | 'RXNOVA_ERR_REMOTE'
   | 'RXNOVA_ERR_AUTH';
 
-const NO_STACK = { stack: false } as const;
-
 /** The base class of every error rxnova raises. */
 export abstract class RxnovaError extends Error {
   /** A stable string that identifies the kind of error; safe to branch on. */
@@ -55,13 +53,8 @@ export abstract class RxnovaError extends Error {
   /** The underlying error, when there is one (a runtime's socket error, a codec's exception). */
   declare readonly cause?: unknown;
 
-  protected constructor(message: string, options?: { cause?: unknown; stack?: boolean }) {
-    // An error that reports an event (a peer's close) has no useful stack: skip capturing one, it is the costly part.
-    const limit = Error.stackTraceLimit;
-    const quiet = options?.stack === false && limit !== undefined;
-    if (quiet) Error.stackTraceLimit = 0;
+  protected constructor(message: string, options?: { cause?: unknown }) {
     super('rxnova: ' + message);
-    if (quiet) Error.stackTraceLimit = limit;
     // Not enumerable, like a built-in error's cause.
     if (options && 'cause' in options) Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
   }
@@ -86,10 +79,14 @@ export class ConnectionClosedError extends RxnovaError {
     readonly wasClean: boolean,
     cause?: unknown,
   ) {
+    // A close reports an event: its stack is of no use, and capturing one is the costly part.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(
       `connection closed: code ${closeCode}${reason ? ` "${reason}"` : ''}, ${wasClean ? 'clean' : 'not clean'}`,
-      cause === undefined ? NO_STACK : { cause, stack: false },
+      cause === undefined ? undefined : { cause },
     );
+    Error.stackTraceLimit = limit;
   }
 }
 
@@ -197,7 +194,8 @@ export class InvalidUrlError extends RxnovaError {
     const shown = redactUrl(url);
     super(`invalid WebSocket URL ${JSON.stringify(shown)}: ${redactUrl(reason)}`);
     this.url = shown;
-    Object.defineProperty(this, 'rawUrl', { value: url, enumerable: false, writable: false, configurable: true });
+    // Not enumerable, not writable (the defaults of defineProperty).
+    Object.defineProperty(this, 'rawUrl', { value: url, configurable: true });
   }
 }
 
@@ -307,9 +305,6 @@ export function isRxnovaError(value: unknown, code?: RxnovaErrorCode): value is 
 
 /** @internal The `code` property of an error-like value, if it is a string. */
 export function errorCodeOf(value: unknown): string | undefined {
-  if (typeof value === 'object' && value !== null && 'code' in value) {
-    const code = (value as { code: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
+  const code = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
