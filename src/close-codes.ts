@@ -178,24 +178,30 @@ function own<V>(table: Readonly<Record<PropertyKey, V>> | undefined, key: Proper
   return table && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
 
-/** Checks a table of a {@link ClosePolicyConfig}: an object, each entry passing `check` under the name `close policy table[key]`. */
-function checkTable(table: string, value: unknown, check: (name: string, entry: unknown) => void): void {
+/**
+ * Checks a table of a {@link ClosePolicyConfig}: an object of `keys` to
+ * `entries`, each entry passing `check` under the name `close policy table[key]`.
+ */
+function checkTable(table: string, value: unknown, keys: string, entries: string, check: (name: string, entry: unknown, expected: string) => void): void {
   const name = 'close policy ' + table;
   if (value === undefined) return;
-  if (!isObject(value)) throw mustBe(name, 'an object', value);
-  for (const [key, entry] of Object.entries(value)) check(`${name}[${key}]`, entry);
+  if (!isObject(value)) throw mustBe(name, `an object of ${keys} to ${entries}`, value);
+  for (const [key, entry] of Object.entries(value)) check(`${name}[${key}]`, entry, entries);
 }
 
-const checkFloor = (name: string, floor: unknown): void => {
+const FLOOR = '{ min, jitter } or false';
+const ACTION = "'retry' or 'stop'";
+
+const checkFloor = (name: string, floor: unknown, expected: string): void => {
   if (floor === false) return;
-  if (!isObject(floor)) throw mustBe(name, '{ min, jitter } or false', floor);
+  if (!isObject(floor)) throw mustBe(name, expected, floor);
   const { min, jitter = 0 } = floor;
   checkDuration(name + '.min', min, { zero: true });
   checkDuration(name + '.jitter', jitter, { zero: true });
 };
 
-const checkAction = (name: string, action: unknown): void => {
-  if (action !== 'retry' && action !== 'stop') throw mustBe(name, "'retry' or 'stop'", action);
+const checkAction = (name: string, action: unknown, expected: string): void => {
+  if (action !== 'retry' && action !== 'stop') throw mustBe(name, expected, action);
 };
 
 /** A decision function: given the error that ended a connection, retry or stop. */
@@ -246,10 +252,10 @@ export function defaultStatusAction(status: number): CloseAction {
  */
 export function closePolicy(config: ClosePolicyConfig = {}): ClosePolicy {
   const { codes, statuses, errors, floors } = config;
-  checkTable('floors', floors, checkFloor);
-  checkTable('codes', codes, checkAction);
-  checkTable('statuses', statuses, checkAction);
-  checkTable('errors', errors, checkAction);
+  checkTable('floors', floors, 'close code', FLOOR, checkFloor);
+  checkTable('codes', codes, 'close code', ACTION, checkAction);
+  checkTable('statuses', statuses, 'HTTP status', ACTION, checkAction);
+  checkTable('errors', errors, 'error code', ACTION, checkAction);
   const byError = errors as Readonly<Record<string, CloseAction>> | undefined;
   return (error) => {
     const code = errorCodeOf(error);
