@@ -1,7 +1,7 @@
-import { mustBe } from '../invalid';
+import { mustBe, show } from '../invalid';
 import { capDelay } from '../time';
 import { BackoffStrategy } from './backoff';
-import { checkAttempt, checkDelay, draw, isFiniteDelay, show } from './validate';
+import { checkAttempt, checkDelay, draw, isFiniteDelay } from './validate';
 
 /**
  * How {@link exponentialBackoff} randomises its delays, so that clients that

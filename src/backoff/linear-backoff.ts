@@ -1,7 +1,7 @@
-import { mustBe } from '../invalid';
+import { mustBe, show } from '../invalid';
 import { capDelay } from '../time';
 import { BackoffStrategy } from './backoff';
-import { checkAttempt, checkDelay, show } from './validate';
+import { checkAttempt, checkDelay } from './validate';
 
 /** The options of {@link linearBackoff}. */
 export interface LinearBackoffConfig {

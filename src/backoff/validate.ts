@@ -1,8 +1,6 @@
 import { mustBe } from '../invalid';
 import { checkDuration } from '../time';
 
-export { show } from '../invalid';
-
 /**
  * @internal Checks that `value` is a duration `>= 0` and at most `MAX_DELAY`
  * (or `Infinity` when `allowInfinity`), with {@link checkDuration}. Throws an

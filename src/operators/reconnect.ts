@@ -13,7 +13,7 @@ import {
 } from 'rxjs';
 import { BackoffStrategy, RandomSource } from '../backoff/backoff';
 import { exponentialBackoff } from '../backoff/exponential-backoff';
-import { draw, isFiniteDelay, show } from '../backoff/validate';
+import { draw, isFiniteDelay } from '../backoff/validate';
 import {
   ClosePolicy,
   ClosePolicyConfig,
@@ -24,7 +24,7 @@ import {
   retryFloorOf,
 } from '../close-codes';
 import { InvalidOptionsError } from '../errors';
-import { isObject, mustBe } from '../invalid';
+import { isObject, mustBe, show } from '../invalid';
 import { capDelay, checkDuration } from '../time';
 
 /** One scheduled reconnect attempt, as `onAttempt` is told of it before the wait starts. */
