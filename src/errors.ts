@@ -80,13 +80,15 @@ export class ConnectionClosedError extends RxnovaError {
     cause?: unknown,
   ) {
     // A close reports an event: its stack is of no use, and capturing one is the costly part.
+    // (Only where the runtime has the V8 `stackTraceLimit`: elsewhere nothing is added to `Error`.)
     const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    const quiet = limit !== undefined;
+    if (quiet) Error.stackTraceLimit = 0;
     super(
       `connection closed: code ${closeCode}${reason ? ` "${reason}"` : ''}, ${wasClean ? 'clean' : 'not clean'}`,
       cause === undefined ? undefined : { cause },
     );
-    Error.stackTraceLimit = limit;
+    if (quiet) Error.stackTraceLimit = limit;
   }
 }
 
