@@ -1,13 +1,8 @@
-import {
-  ConnectError,
-  ConnectionClosedError,
-  ConnectTimeoutError,
-  HandshakeError,
-  HeartbeatTimeoutError,
-  InvalidOptionsError,
-  RxnovaErrorCode,
-  errorCodeOf,
-} from './errors';
+import { RxnovaErrorCode, errorCodeOf } from './errors';
+// Types only: the policy decides by the errors' stable `code` and public fields, never by `instanceof`,
+// so a bundle that only reconnects does not carry every error class.
+import type { ConnectError, ConnectionClosedError, HandshakeError } from './errors';
+import { isObject, mustBe } from './invalid';
 import { capDelay, checkDuration } from './time';
 
 /**
@@ -172,37 +167,48 @@ export const DEFAULT_RETRY_FLOORS: Readonly<Record<number, RetryFloor>> = {
  * {@link ConnectionClosedError} or its code has no floor.
  */
 export function retryFloorOf(error: unknown, floors?: ClosePolicyConfig['floors']): RetryFloor | undefined {
-  if (!(error instanceof ConnectionClosedError)) return undefined;
-  const code = error.closeCode;
-  const override = floors === undefined || !Object.prototype.hasOwnProperty.call(floors, code) ? undefined : floors[code];
-  if (override === false) return undefined;
-  return override ?? DEFAULT_RETRY_FLOORS[code];
+  if (errorCodeOf(error) !== 'RXNOVA_ERR_CONNECTION_CLOSED') return undefined;
+  const { closeCode } = error as ConnectionClosedError;
+  const floor = own(floors, closeCode) ?? DEFAULT_RETRY_FLOORS[closeCode];
+  return floor === false ? undefined : floor;
 }
 
-/** Checks a `floors` table once, naming the code and option on failure. */
-function checkRetryFloors(floors: unknown): void {
-  if (floors === undefined) return;
-  if (typeof floors !== 'object' || floors === null) {
-    throw new InvalidOptionsError(`close policy floors must be an object of close code to { min, jitter } or false, got ${floors === null ? 'null' : typeof floors}`);
-  }
-  for (const [code, floor] of Object.entries(floors as Record<string, unknown>)) {
-    if (floor === false) continue;
-    if (typeof floor !== 'object' || floor === null) {
-      throw new InvalidOptionsError(`close policy floors[${code}] must be { min, jitter } or false, got ${floor === null ? 'null' : typeof floor}`);
-    }
-    const { min, jitter = 0 } = floor as { min?: unknown; jitter?: unknown };
-    checkDuration(`close policy floors[${code}].min`, min, { zero: true });
-    checkDuration(`close policy floors[${code}].jitter`, jitter, { zero: true });
-  }
+/** The value of a table's own entry (never an inherited one such as `constructor`), or `undefined`. */
+function own<V>(table: Readonly<Record<PropertyKey, V>> | undefined, key: PropertyKey): V | undefined {
+  return table && Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 }
+
+/**
+ * Checks a table of a {@link ClosePolicyConfig}: an object of `keys` to
+ * `entries`, each entry passing `check` under the name `close policy table[key]`.
+ */
+function checkTable(table: string, value: unknown, keys: string, entries: string, check: (name: string, entry: unknown, expected: string) => void): void {
+  const name = 'close policy ' + table;
+  if (value === undefined) return;
+  if (!isObject(value)) throw mustBe(name, `an object of ${keys} to ${entries}`, value);
+  for (const [key, entry] of Object.entries(value)) check(`${name}[${key}]`, entry, entries);
+}
+
+const FLOOR = '{ min, jitter } or false';
+const ACTION = "'retry' or 'stop'";
+
+const checkFloor = (name: string, floor: unknown, expected: string): void => {
+  if (floor === false) return;
+  if (!isObject(floor)) throw mustBe(name, expected, floor);
+  const { min, jitter = 0 } = floor;
+  checkDuration(name + '.min', min, { zero: true });
+  checkDuration(name + '.jitter', jitter, { zero: true });
+};
+
+const checkAction = (name: string, action: unknown, expected: string): void => {
+  if (action !== 'retry' && action !== 'stop') throw mustBe(name, expected, action);
+};
 
 /** A decision function: given the error that ended a connection, retry or stop. */
 export type ClosePolicy = (error: unknown) => CloseAction;
 
-const RETRY_CODES: ReadonlySet<number> = new Set([1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014]);
-
 /** Runtime error codes of TLS certificate problems: no reconnect can cure them. */
-const TLS_CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH|ERR_TLS/;
+const TLS_CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_(?:VERIFY|GET_ISSUER)|HOSTNAME_MISMATCH|ERR_TLS/;
 
 /**
  * The default decision for a close code, as documented in README:
@@ -210,7 +216,7 @@ const TLS_CERT_ERROR = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|H
  * code (1002, 1003, 1007-1010, 1015 and the application codes 3000-4999).
  */
 export function defaultCloseAction(code: number): CloseAction {
-  return RETRY_CODES.has(code) ? 'retry' : 'stop';
+  return [1000, 1001, 1005, 1006, 1011, 1012, 1013, 1014].includes(code) ? 'retry' : 'stop';
 }
 
 /** The default decision for a handshake HTTP status: retry 408, 429, 5xx and 0 (status hidden by a browser); stop the rest. */
@@ -245,36 +251,33 @@ export function defaultStatusAction(status: number): CloseAction {
  * ```
  */
 export function closePolicy(config: ClosePolicyConfig = {}): ClosePolicy {
-  const { codes = {}, statuses = {}, errors = {}, floors } = config;
-  checkRetryFloors(floors);
-  for (const [key, action] of [...Object.entries(codes), ...Object.entries(statuses), ...Object.entries(errors)]) {
-    if (action !== 'retry' && action !== 'stop') {
-      throw new InvalidOptionsError(`close policy entry ${key} must be 'retry' or 'stop', got ${JSON.stringify(action)}`);
-    }
-  }
-  const byError = errors as Record<string, CloseAction | undefined>;
-  const byCode = codes as Record<number, CloseAction | undefined>;
-  const byStatus = statuses as Record<number, CloseAction | undefined>;
+  const { codes, statuses, errors, floors } = config;
+  checkTable('floors', floors, 'close code', FLOOR, checkFloor);
+  checkTable('codes', codes, 'close code', ACTION, checkAction);
+  checkTable('statuses', statuses, 'HTTP status', ACTION, checkAction);
+  checkTable('errors', errors, 'error code', ACTION, checkAction);
+  const byError = errors as Readonly<Record<string, CloseAction>> | undefined;
   return (error) => {
     const code = errorCodeOf(error);
-    if (code !== undefined) {
-      const override = byError[code];
-      if (override !== undefined) return override;
-    }
-    if (error instanceof ConnectionClosedError) return byCode[error.closeCode] ?? defaultCloseAction(error.closeCode);
-    if (error instanceof HandshakeError) return byStatus[error.status] ?? defaultStatusAction(error.status);
-    if (error instanceof ConnectError) {
-      if (error.permanent) return 'stop';
-      const cause = error.causeCode;
-      if (cause !== undefined) {
-        const override = byError[cause];
-        if (override !== undefined) return override;
-        if (TLS_CERT_ERROR.test(cause)) return 'stop';
-      }
-      return 'retry';
-    }
-    if (error instanceof ConnectTimeoutError || error instanceof HeartbeatTimeoutError) return 'retry';
-    return 'stop';
+    if (code === undefined) return 'stop';
+    // The public fields of the error with that code (no `instanceof`: a bundle keeps only the classes it makes).
+    const { closeCode, status, permanent, causeCode } = error as { closeCode: number; status: number; permanent?: boolean; causeCode?: string };
+    return (
+      own(byError, code) ??
+      (code === 'RXNOVA_ERR_CONNECTION_CLOSED'
+        ? own(codes, closeCode) ?? defaultCloseAction(closeCode)
+        : code === 'RXNOVA_ERR_HANDSHAKE'
+          ? own(statuses, status) ?? defaultStatusAction(status)
+          : code === 'RXNOVA_ERR_CONNECT'
+            ? permanent
+              ? 'stop'
+              : causeCode === undefined
+                ? 'retry'
+                : own(byError, causeCode) ?? (TLS_CERT_ERROR.test(causeCode) ? 'stop' : 'retry')
+            : code === 'RXNOVA_ERR_CONNECT_TIMEOUT' || code === 'RXNOVA_ERR_HEARTBEAT_TIMEOUT'
+              ? 'retry'
+              : 'stop')
+    );
   };
 }
 
@@ -294,15 +297,11 @@ export function isRetryable(error: unknown): boolean {
  * (2^31 - 1 ms, about 24.8 days): a longer one would make a timer fire after 1 ms.
  */
 export function retryAfterOf(error: unknown, now: number): number | undefined {
-  if (!(error instanceof HandshakeError) || (error.status !== 429 && error.status !== 503)) return undefined;
-  const value = error.headers['retry-after'];
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return capDelay(Number(trimmed) * 1000);
-  // An HTTP date starts with a day name ("Sun, 06 Nov 1994 08:49:37 GMT"); without this check
+  if (errorCodeOf(error) !== 'RXNOVA_ERR_HANDSHAKE') return undefined;
+  const { status, headers } = error as HandshakeError;
+  const value = (status === 429 || status === 503) && headers?.['retry-after'];
+  // An HTTP date starts with a day name ("Sun, 06 Nov 1994 08:49:37 GMT"); without that check
   // Date.parse would read garbage such as "-5" or "1.5" as a date in 2001.
-  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return capDelay(date - now);
+  const ms = typeof value !== 'string' ? NaN : /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : /^\s*[A-Za-z]{3}/.test(value) ? Date.parse(value) - now : NaN;
+  return Number.isNaN(ms) ? undefined : capDelay(ms);
 }

@@ -46,9 +46,6 @@ export type RxnovaErrorCode =
   | 'RXNOVA_ERR_REMOTE'
   | 'RXNOVA_ERR_AUTH';
 
-const PREFIX = 'rxnova: ';
-const NO_STACK = Object.freeze({ stack: false });
-
 /** The base class of every error rxnova raises. */
 export abstract class RxnovaError extends Error {
   /** A stable string that identifies the kind of error; safe to branch on. */
@@ -56,22 +53,18 @@ export abstract class RxnovaError extends Error {
   /** The underlying error, when there is one (a runtime's socket error, a codec's exception). */
   declare readonly cause?: unknown;
 
-  protected constructor(message: string, options?: { cause?: unknown; stack?: boolean }) {
-    // An error that reports an event (a peer's close) has no useful stack: skip capturing one, it is the costly part.
-    const limit = options?.stack === false ? Error.stackTraceLimit : undefined;
-    if (limit !== undefined) Error.stackTraceLimit = 0;
-    super(PREFIX + message);
-    if (limit !== undefined) Error.stackTraceLimit = limit;
-    if (options && 'cause' in options) {
-      Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true, enumerable: false });
-    }
-    // Keep `instanceof` working when compiled to ES5-style classes.
-    Object.setPrototypeOf(this, new.target.prototype);
+  protected constructor(message: string, options?: { cause?: unknown }) {
+    super('rxnova: ' + message);
+    // Not enumerable, like a built-in error's cause.
+    if (options && 'cause' in options) Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
   }
 
   /** The class name, such as `ConnectionClosedError` (kept explicit so minifiers cannot rename it). */
   abstract override readonly name: string;
 }
+
+/** A cause as it reads in a message. */
+const messageOf = (cause: unknown): string => (cause instanceof Error ? cause.message : String(cause));
 
 /** The connection was closed by the peer or lost (code 1006 when no close frame arrived). */
 export class ConnectionClosedError extends RxnovaError {
@@ -86,10 +79,16 @@ export class ConnectionClosedError extends RxnovaError {
     readonly wasClean: boolean,
     cause?: unknown,
   ) {
+    // A close reports an event: its stack is of no use, and capturing one is the costly part.
+    // (Only where the runtime has the V8 `stackTraceLimit`: elsewhere nothing is added to `Error`.)
+    const limit = Error.stackTraceLimit;
+    const quiet = limit !== undefined;
+    if (quiet) Error.stackTraceLimit = 0;
     super(
       `connection closed: code ${closeCode}${reason ? ` "${reason}"` : ''}, ${wasClean ? 'clean' : 'not clean'}`,
-      cause === undefined ? NO_STACK : { cause, stack: false },
+      cause === undefined ? undefined : { cause },
     );
+    if (quiet) Error.stackTraceLimit = limit;
   }
 }
 
@@ -122,10 +121,8 @@ export class ConnectError extends RxnovaError {
    */
   readonly permanent: boolean;
   constructor(url: string, cause?: unknown, permanent = false) {
-    const causeCode = errorCodeOf(cause);
-    const detail = cause instanceof Error ? cause.message : cause === undefined ? 'unknown error' : String(cause);
-    super(`could not connect to ${url}: ${detail}${permanent ? ' (the WebSocket constructor threw: reconnecting cannot help)' : ''}`, { cause });
-    this.causeCode = causeCode;
+    super(`could not connect to ${url}: ${cause === undefined ? 'unknown error' : messageOf(cause)}${permanent ? ' (the WebSocket constructor threw: reconnecting cannot help)' : ''}`, { cause });
+    this.causeCode = errorCodeOf(cause);
     this.permanent = permanent;
   }
 }
@@ -199,7 +196,8 @@ export class InvalidUrlError extends RxnovaError {
     const shown = redactUrl(url);
     super(`invalid WebSocket URL ${JSON.stringify(shown)}: ${redactUrl(reason)}`);
     this.url = shown;
-    Object.defineProperty(this, 'rawUrl', { value: url, enumerable: false, writable: false, configurable: true });
+    // Not enumerable, not writable (the defaults of defineProperty).
+    Object.defineProperty(this, 'rawUrl', { value: url, configurable: true });
   }
 }
 
@@ -243,7 +241,7 @@ export class CodecError extends RxnovaError {
     readonly direction: 'encode' | 'decode',
     cause: unknown,
   ) {
-    super(`could not ${direction} message: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super(`could not ${direction} message: ${messageOf(cause)}`, { cause });
   }
 }
 
@@ -309,9 +307,6 @@ export function isRxnovaError(value: unknown, code?: RxnovaErrorCode): value is 
 
 /** @internal The `code` property of an error-like value, if it is a string. */
 export function errorCodeOf(value: unknown): string | undefined {
-  if (typeof value === 'object' && value !== null && 'code' in value) {
-    const code = (value as { code: unknown }).code;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
+  const code = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
 }

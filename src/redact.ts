@@ -18,14 +18,14 @@ export const REDACTED_TOO_DEEP = '[redacted: nested too deep]';
 export const REDACT_MAX_DEPTH = 8;
 
 /**
- * Names that are secret wherever they appear in a name (case-insensitive):
- * `refresh_token`, `client_secret`, `X-Amz-Signature`, `X-Amz-Credential`,
- * `sessionid`, `Authorization`, `Set-Cookie`, `x-api-key` all match.
+ * Secret names (case-insensitive): those with a secret word anywhere in them
+ * (`refresh_token`, `client_secret`, `X-Amz-Signature`, `X-Amz-Credential`,
+ * `sessionid`, `Authorization`, `Set-Cookie`, `x-api-key` all match), and
+ * those that are secret only as a whole: an OAuth `code`, and short names of
+ * signatures and keys.
  */
-const SECRET_WORD = /token|secret|passw(?:or)?d|signature|credential|session|sessid|auth|api[-_]?key|cookie|private[-_]?key|access[-_]?key/i;
-
-/** Names that are secret only as a whole (case-insensitive): an OAuth `code`, and short names of signatures and keys. */
-const SECRET_EXACT: ReadonlySet<string> = new Set(['code', 'key', 'sig', 'sid', 'jwt', 'pwd', 'pass']);
+const SECRET_NAME =
+  /token|secret|passw(?:or)?d|signature|credential|session|sessid|auth|api[-_]?key|cookie|private[-_]?key|access[-_]?key|^(?:code|key|sig|sid|jwt|pwd|pass)$/i;
 
 /**
  * Whether a field or query parameter name is secret: it contains token,
@@ -35,8 +35,7 @@ const SECRET_EXACT: ReadonlySet<string> = new Set(['code', 'key', 'sig', 'sid', 
  * of `extra` (lower-case names). Case-insensitive.
  */
 export function isSecretName(name: string, extra?: ReadonlySet<string>): boolean {
-  const lower = name.toLowerCase();
-  return SECRET_WORD.test(lower) || SECRET_EXACT.has(lower) || (extra !== undefined && extra.has(lower));
+  return SECRET_NAME.test(name) || (extra !== undefined && extra.has(name.toLowerCase()));
 }
 
 /** `//userinfo@` (after any scheme, or none): the userinfo is everything up to the last `@` before the host's end. */

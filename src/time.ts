@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from './errors';
+import { mustBe } from './invalid';
 
 /**
  * The longest delay rxnova schedules, in milliseconds: 2^31 - 1 (about 24.8
@@ -28,21 +28,9 @@ export interface DurationRule {
  * and the value otherwise.
  */
 export function checkDuration(name: string, value: unknown, rule: DurationRule = {}): number {
-  const ok =
-    typeof value === 'number' &&
-    !Number.isNaN(value) &&
-    (value > 0 || (rule.zero === true && value === 0)) &&
-    (value <= MAX_DELAY || (rule.infinity === true && value === Infinity));
-  if (!ok) {
-    const low = rule.zero === true ? '0 or more' : 'above 0';
-    const high = rule.infinity === true ? `at most ${MAX_DELAY}, or Infinity` : `at most ${MAX_DELAY}`;
-    throw new InvalidOptionsError(`${name} must be a number of milliseconds, ${low} and ${high}, got ${describe(value)}`);
+  const { zero, infinity } = rule;
+  if (!(typeof value === 'number' && (value > 0 || (zero && value === 0)) && (value <= MAX_DELAY || (infinity && value === Infinity)))) {
+    throw mustBe(name, `a number of milliseconds, ${zero ? '0 or more' : 'above 0'} and at most ${MAX_DELAY}${infinity ? ', or Infinity' : ''}`, value);
   }
   return value;
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
-  return value === null ? 'null' : typeof value;
 }

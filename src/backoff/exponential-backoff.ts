@@ -1,7 +1,7 @@
-import { InvalidOptionsError } from '../errors';
+import { mustBe, show } from '../invalid';
 import { capDelay } from '../time';
 import { BackoffStrategy } from './backoff';
-import { checkAttempt, checkDelay, draw, show } from './validate';
+import { checkAttempt, checkDelay, draw, isFiniteDelay } from './validate';
 
 /**
  * How {@link exponentialBackoff} randomises its delays, so that clients that
@@ -79,46 +79,23 @@ export function exponentialBackoff(config: ExponentialBackoffConfig = {}): Backo
   const owner = 'exponentialBackoff';
   checkDelay(owner, 'initialDelay', initialDelay);
   checkDelay(owner, 'maxDelay', maxDelay);
-  if (maxDelay < initialDelay) {
-    throw new InvalidOptionsError(`${owner}: maxDelay must be >= initialDelay (${show(initialDelay)}), got ${show(maxDelay)}`);
-  }
-  if (typeof factor !== 'number' || !(factor >= 1) || factor === Infinity) {
-    throw new InvalidOptionsError(`${owner}: factor must be a finite number >= 1, got ${show(factor)}`);
-  }
-  if (!JITTERS.includes(jitter)) {
-    throw new InvalidOptionsError(`${owner}: jitter must be one of 'none', 'full', 'equal', 'decorrelated', got ${show(jitter)}`);
-  }
+  if (maxDelay < initialDelay) throw mustBe(`${owner}: maxDelay`, `>= initialDelay (${show(initialDelay)})`, maxDelay);
+  if (!(isFiniteDelay(factor) && factor >= 1)) throw mustBe(`${owner}: factor`, 'a finite number >= 1', factor);
+  if (!JITTERS.includes(jitter)) throw mustBe(`${owner}: jitter`, `one of ${JITTERS.map(show).join(', ')}`, jitter);
 
-  /** The un-jittered delay of attempt n; `factor ** (n - 1)` may overflow to Infinity, which the cap absorbs. */
-  const capped = (attempt: number): number =>
-    initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * factor ** (attempt - 1));
-
-  switch (jitter) {
-    case 'none':
-      return (attempt, previousDelay) => {
-        checkAttempt(owner, attempt, previousDelay);
-        return capDelay(capped(attempt));
-      };
-    case 'full':
-      return (attempt, previousDelay, random) => {
-        checkAttempt(owner, attempt, previousDelay);
-        return capDelay(draw(owner, random) * capped(attempt));
-      };
-    case 'equal':
-      return (attempt, previousDelay, random) => {
-        checkAttempt(owner, attempt, previousDelay);
-        const d = capped(attempt);
-        const half = d / 2;
-        // min(): with subnormal delays d / 2 is rounded, and the sum could exceed d.
-        return capDelay(Math.min(d, half + draw(owner, random) * half));
-      };
-    case 'decorrelated':
-      return (attempt, previousDelay, random) => {
-        checkAttempt(owner, attempt, previousDelay);
-        const previous = attempt === 1 || previousDelay < initialDelay ? initialDelay : previousDelay;
-        // A huge previous delay (a server's Retry-After) must not make 0 * Infinity = NaN.
-        const span = Math.min(3 * previous - initialDelay, Number.MAX_VALUE);
-        return capDelay(Math.min(maxDelay, initialDelay + draw(owner, random) * span));
-      };
-  }
+  return (attempt, previousDelay, random) => {
+    checkAttempt(owner, attempt, previousDelay);
+    if (jitter === 'decorrelated') {
+      const previous = attempt === 1 || previousDelay < initialDelay ? initialDelay : previousDelay;
+      // A huge previous delay (a server's Retry-After) must not make 0 * Infinity = NaN.
+      const span = Math.min(3 * previous - initialDelay, Number.MAX_VALUE);
+      return capDelay(Math.min(maxDelay, initialDelay + draw(owner, random) * span));
+    }
+    // The un-jittered delay; `factor ** (attempt - 1)` may overflow to Infinity, which the cap absorbs.
+    const d = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * factor ** (attempt - 1));
+    // 'equal': min(), because with subnormal delays d / 2 is rounded, and the sum could exceed d.
+    return capDelay(
+      jitter === 'none' ? d : jitter === 'full' ? draw(owner, random) * d : Math.min(d, d / 2 + draw(owner, random) * (d / 2)),
+    );
+  };
 }

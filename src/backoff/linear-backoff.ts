@@ -1,7 +1,7 @@
-import { InvalidOptionsError } from '../errors';
+import { mustBe, show } from '../invalid';
 import { capDelay } from '../time';
 import { BackoffStrategy } from './backoff';
-import { checkAttempt, checkDelay, show } from './validate';
+import { checkAttempt, checkDelay } from './validate';
 
 /** The options of {@link linearBackoff}. */
 export interface LinearBackoffConfig {
@@ -46,11 +46,7 @@ export function linearBackoff(config: LinearBackoffConfig = {}): BackoffStrategy
   checkDelay('linearBackoff', 'initialDelay', initialDelay);
   checkDelay('linearBackoff', 'increment', increment);
   checkDelay('linearBackoff', 'maxDelay', maxDelay);
-  if (maxDelay < initialDelay) {
-    throw new InvalidOptionsError(
-      `linearBackoff: maxDelay must be >= initialDelay (${show(initialDelay)}), got ${show(maxDelay)}`,
-    );
-  }
+  if (maxDelay < initialDelay) throw mustBe('linearBackoff: maxDelay', `>= initialDelay (${show(initialDelay)})`, maxDelay);
   return (attempt, previousDelay) => {
     checkAttempt('linearBackoff', attempt, previousDelay);
     return capDelay(Math.min(maxDelay, initialDelay + (attempt - 1) * increment));

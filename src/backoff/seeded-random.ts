@@ -1,6 +1,5 @@
-import { InvalidOptionsError } from '../errors';
+import { mustBe } from '../invalid';
 import { RandomSource } from './backoff';
-import { show } from './validate';
 
 /**
  * A small, fast, seeded pseudo-random source (mulberry32): the same seed
@@ -21,9 +20,7 @@ import { show } from './validate';
  * ```
  */
 export function seededRandom(seed: number): RandomSource {
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new InvalidOptionsError(`seededRandom: seed must be a finite number, got ${show(seed)}`);
-  }
+  if (!Number.isFinite(seed)) throw mustBe('seededRandom: seed', 'a finite number', seed);
   let state = Math.trunc(seed) >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,6 +1,5 @@
 import {
   MonoTypeOperatorFunction,
-  Observable,
   ObservableInput,
   Observer,
   SchedulerLike,
@@ -8,12 +7,13 @@ import {
   defer,
   of,
   retry,
+  tap,
   throwError,
   timer,
 } from 'rxjs';
 import { BackoffStrategy, RandomSource } from '../backoff/backoff';
 import { exponentialBackoff } from '../backoff/exponential-backoff';
-import { checkDelay, draw, show } from '../backoff/validate';
+import { draw, isFiniteDelay } from '../backoff/validate';
 import {
   ClosePolicy,
   ClosePolicyConfig,
@@ -24,7 +24,8 @@ import {
   retryFloorOf,
 } from '../close-codes';
 import { InvalidOptionsError } from '../errors';
-import { capDelay } from '../time';
+import { isObject, mustBe, show } from '../invalid';
+import { capDelay, checkDuration } from '../time';
 
 /** One scheduled reconnect attempt, as `onAttempt` is told of it before the wait starts. */
 export interface ReconnectAttempt {
@@ -131,35 +132,27 @@ export interface ResolvedReconnectConfig {
   readonly random: RandomSource;
 }
 
-const OWNER = 'reconnect';
+const OWNER = 'reconnect: ';
 
 /** The default strategy, shared: strategies are pure. */
 const DEFAULT_BACKOFF: BackoffStrategy = /* @__PURE__ */ exponentialBackoff();
 
 const retryByDefault = (error: unknown): boolean => defaultClosePolicy(error) === 'retry';
 const nobody = (): void => undefined;
+const isFunction = (value: unknown): value is (...args: never[]) => unknown => typeof value === 'function';
 
-/**
- * @internal The decision whether to reconnect, from `shouldReconnect` or `policy` (at most one of them).
- * @throws InvalidOptionsError when both are given, or `shouldReconnect` is not a function.
- */
-export function reconnectDecision(
-  shouldReconnect: ReconnectConfig['shouldReconnect'],
-  policy: ReconnectConfig['policy'],
-): (error: unknown, attempt: number) => boolean {
-  if (shouldReconnect !== undefined && policy !== undefined) {
-    throw new InvalidOptionsError(`${OWNER}: give either shouldReconnect or policy, not both`);
-  }
-  if (shouldReconnect !== undefined) {
-    if (typeof shouldReconnect !== 'function') {
-      throw new InvalidOptionsError(`${OWNER}: shouldReconnect must be a function (error, attempt) => boolean, got ${show(shouldReconnect)}`);
-    }
-    return shouldReconnect;
-  }
-  if (policy === undefined) return retryByDefault;
-  const decideAction = typeof policy === 'function' ? policy : closePolicy(policy);
-  return (error) => decideAction(error) === 'retry';
-}
+/** A check of one option: throws an `InvalidOptionsError` naming it when `value` fails. */
+type Check = (name: string, value: unknown) => void;
+
+/** A check that `value` passes `test`, or says what it must be. */
+const must =
+  (test: (value: unknown) => boolean, expected: string): Check =>
+  (name, value) => {
+    if (!test(value)) throw mustBe(name, expected, value);
+  };
+
+/** A duration of `reconnect`: 0 to `MAX_DELAY`, or `Infinity`. */
+const duration: Check = (name, value) => void checkDuration(name, value, { zero: true, infinity: true });
 
 /**
  * Normalises `reconnect`'s argument (a count or a config) once: applies every
@@ -167,59 +160,43 @@ export function reconnectDecision(
  * @throws InvalidOptionsError naming the option and its value.
  */
 export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig): ResolvedReconnectConfig {
-  let config: ReconnectConfig;
-  if (configOrCount === undefined) config = {};
-  else if (typeof configOrCount === 'number') config = { maxAttempts: configOrCount };
-  else if (typeof configOrCount === 'object' && configOrCount !== null) config = configOrCount;
-  else {
-    throw new InvalidOptionsError(`${OWNER}: expected a count or a config object, got ${show(configOrCount)}`);
-  }
-  const {
-    backoff = DEFAULT_BACKOFF,
-    maxAttempts = Infinity,
-    maxElapsed = Infinity,
-    resetAfter = 5000,
-    shouldReconnect,
-    policy,
-    respectRetryAfter = true,
-    onAttempt,
-    scheduler = asyncScheduler,
-    random = Math.random,
-  } = config;
-
-  if (typeof backoff !== 'function') {
-    throw new InvalidOptionsError(`${OWNER}: backoff must be a function (attempt, previousDelay, random) => delay, got ${show(backoff)}`);
-  }
-  if (typeof maxAttempts !== 'number' || !(maxAttempts >= 0) || (maxAttempts !== Infinity && !Number.isInteger(maxAttempts))) {
-    throw new InvalidOptionsError(`${OWNER}: maxAttempts must be an integer >= 0 or Infinity, got ${show(maxAttempts)}`);
-  }
-  checkDelay(OWNER, 'maxElapsed', maxElapsed, true);
-  checkDelay(OWNER, 'resetAfter', resetAfter, true);
-  if (typeof respectRetryAfter !== 'boolean') {
-    throw new InvalidOptionsError(`${OWNER}: respectRetryAfter must be true or false, got ${show(respectRetryAfter)}`);
-  }
-  if (typeof random !== 'function') {
-    throw new InvalidOptionsError(`${OWNER}: random must be a function returning a number in [0, 1), got ${show(random)}`);
-  }
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.now !== 'function' || typeof scheduler.schedule !== 'function') {
-    throw new InvalidOptionsError(`${OWNER}: scheduler must be a SchedulerLike (with now() and schedule()), got ${show(scheduler)}`);
+  const config: unknown = typeof configOrCount === 'number' ? { maxAttempts: configOrCount } : configOrCount === undefined ? {} : configOrCount;
+  if (!isObject(config)) throw mustBe(`${OWNER}the argument`, 'a count or a config object', configOrCount);
+  // Each option once: its default and its check (a default always passes). `policy` is checked by `closePolicy`.
+  const options: readonly (readonly [keyof ReconnectConfig, unknown, Check])[] = [
+    ['backoff', DEFAULT_BACKOFF, must(isFunction, 'a function (attempt, previousDelay, random) => delay')],
+    ['maxAttempts', Infinity, must((value) => value === Infinity || (Number.isInteger(value) && (value as number) >= 0), 'an integer >= 0 or Infinity')],
+    ['maxElapsed', Infinity, duration],
+    ['resetAfter', 5000, duration],
+    ['shouldReconnect', undefined, must(isFunction, 'a function (error, attempt) => boolean')],
+    ['respectRetryAfter', true, must((value) => typeof value === 'boolean', 'true or false')],
+    ['onAttempt', nobody, must((value) => isFunction(value) || (isObject(value) && (value['next'] === undefined || isFunction(value['next']))), 'a function or an Observer')],
+    ['scheduler', asyncScheduler, must((value) => isObject(value) && isFunction(value['now']) && isFunction(value['schedule']), 'a SchedulerLike (with now() and schedule())')],
+    ['random', Math.random, must(isFunction, 'a function returning a number in [0, 1)')],
+  ];
+  const resolved: Record<string, unknown> = {};
+  for (const [option, fallback, check] of options) {
+    const value = config[option];
+    if (value !== undefined) check(OWNER + option, value);
+    resolved[option] = value === undefined ? fallback : value;
   }
 
-  const decide = reconnectDecision(shouldReconnect, policy);
-  const floors = typeof policy === 'object' && policy !== null ? policy.floors : undefined;
-  const floorOf = (error: unknown): RetryFloor | undefined => retryFloorOf(error, floors);
-
-  let notify: (attempt: ReconnectAttempt) => void;
-  if (onAttempt === undefined) notify = nobody;
-  else if (typeof onAttempt === 'function') notify = onAttempt;
-  else if (typeof onAttempt === 'object' && onAttempt !== null && (onAttempt.next === undefined || typeof onAttempt.next === 'function')) {
-    const observer = onAttempt;
-    notify = (attempt) => observer.next?.(attempt);
-  } else {
-    throw new InvalidOptionsError(`${OWNER}: onAttempt must be a function or an Observer, got ${show(onAttempt)}`);
+  const { shouldReconnect, policy, onAttempt } = config as ReconnectConfig;
+  let decide: ResolvedReconnectConfig['shouldReconnect'] = retryByDefault;
+  if (shouldReconnect !== undefined) {
+    if (policy !== undefined) throw new InvalidOptionsError(`${OWNER}give either shouldReconnect or policy, not both`);
+    decide = shouldReconnect;
+  } else if (policy !== undefined) {
+    const decideAction = isFunction(policy) ? policy : closePolicy(policy);
+    decide = (error) => decideAction(error) === 'retry';
   }
-
-  return { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect: decide, floorOf, respectRetryAfter, onAttempt: notify, scheduler, random };
+  const floors = isObject(policy) ? (policy as ClosePolicyConfig).floors : undefined;
+  return {
+    ...(resolved as unknown as ResolvedReconnectConfig),
+    shouldReconnect: decide,
+    floorOf: (error) => retryFloorOf(error, floors),
+    onAttempt: onAttempt === undefined || isFunction(onAttempt) ? (resolved['onAttempt'] as ResolvedReconnectConfig['onAttempt']) : (attempt) => onAttempt.next?.(attempt),
+  };
 }
 
 /**
@@ -290,7 +267,6 @@ export function reconnect<T>(configOrCount?: number | ReconnectConfig): MonoType
  */
 export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOperatorFunction<T> {
   const { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect, floorOf, respectRetryAfter, onAttempt, scheduler, random } = config;
-  const checkedRandom = (): number => draw(OWNER, random);
 
   return (source) =>
     defer(() => {
@@ -298,48 +274,33 @@ export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOpera
       let attempt = 0;
       let previousDelay = 0;
       let outageStart = 0;
-      let emitted = false;
-      let firstValueAt = 0;
-
-      const watched = new Observable<T>((subscriber) => {
-        emitted = false;
-        return source.subscribe({
-          next: (value) => {
-            if (!emitted) {
-              emitted = true;
-              firstValueAt = scheduler.now();
-            }
-            subscriber.next(value);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => subscriber.complete(),
-        });
-      });
+      // When the current subscription emitted its first value (`undefined` before it has).
+      let firstValueAt: number | undefined;
 
       const delayBeforeNext = (error: unknown): ObservableInput<unknown> => {
         const now = scheduler.now();
-        if (emitted && now - firstValueAt >= resetAfter) attempt = 0;
+        if (firstValueAt !== undefined && now - firstValueAt >= resetAfter) attempt = 0;
         if (attempt === 0) {
           previousDelay = 0;
           outageStart = now;
         }
         attempt += 1;
-        if (attempt > maxAttempts || !checkedDecision(shouldReconnect(error, attempt))) return throwError(() => error);
-
+        const decision: unknown = attempt <= maxAttempts && shouldReconnect(error, attempt);
+        if (typeof decision !== 'boolean') {
+          throw new InvalidOptionsError(`${OWNER}shouldReconnect must return true or false, returned ${show(decision)}`);
+        }
+        if (!decision) return throwError(() => error);
         let delay = backoff(attempt, previousDelay, random);
-        if (typeof delay !== 'number' || !(delay >= 0) || delay === Infinity) {
-          throw new InvalidOptionsError(
-            `${OWNER}: backoff must return a finite number >= 0, returned ${show(delay)} for attempt ${attempt}`,
-          );
+        if (!isFiniteDelay(delay)) {
+          throw new InvalidOptionsError(`${OWNER}backoff must return a finite number >= 0, returned ${show(delay)} for attempt ${attempt}`);
         }
+        // The least wait of the close code (min + random() * jitter; no draw when jitter is 0).
         const floor = floorOf(error);
-        if (floor !== undefined) delay = Math.max(delay, floorDelay(floor, checkedRandom));
-        if (respectRetryAfter) {
-          const hint = retryAfterOf(error, now);
-          if (hint !== undefined && hint > delay) delay = hint;
-        }
+        const jitter = floor?.jitter ?? 0;
+        if (floor) delay = Math.max(delay, capDelay(floor.min + (jitter > 0 ? draw('reconnect', random) * jitter : 0)));
+        const hint = respectRetryAfter ? retryAfterOf(error, now) : undefined;
         // Past 2^31 - 1 ms a timer fires after 1 ms: a huge hint or backoff waits the longest a timer can.
-        delay = capDelay(delay);
+        delay = capDelay(hint !== undefined && hint > delay ? hint : delay);
         if (now + delay - outageStart > maxElapsed) return throwError(() => error);
 
         previousDelay = delay;
@@ -347,19 +308,14 @@ export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOpera
         return delay === 0 ? of(0) : timer(delay, scheduler);
       };
 
-      return watched.pipe(retry({ delay: delayBeforeNext }));
+      return defer(() => {
+        firstValueAt = undefined;
+        return source;
+      }).pipe(
+        tap(() => {
+          firstValueAt ??= scheduler.now();
+        }),
+        retry({ delay: delayBeforeNext }),
+      );
     });
-}
-
-/** The least wait a floor asks for: `min + random() * jitter` (no draw when `jitter` is 0), capped at `MAX_DELAY`. */
-function floorDelay(floor: RetryFloor, random: () => number): number {
-  const jitter = floor.jitter ?? 0;
-  return capDelay(jitter > 0 ? floor.min + random() * jitter : floor.min);
-}
-
-function checkedDecision(decision: unknown): boolean {
-  if (typeof decision !== 'boolean') {
-    throw new InvalidOptionsError(`${OWNER}: shouldReconnect must return true or false, returned ${show(decision)}`);
-  }
-  return decision;
 }
