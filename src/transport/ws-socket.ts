@@ -220,8 +220,13 @@ function onWsError(this: WebSocket, error: Error): void {
   // Always listened to: ws emits 'error' that nobody else would hear (e.g. after terminate()).
   const session = ws.session;
   if (session.opened) {
-    ws.failedWith ??= protocolCloseCode(error);
+    const code = protocolCloseCode(error);
+    ws.failedWith ??= code;
     session.onError(error);
+    // A protocol error fails the connection at once (RFC 6455, 7.1.7): ws has written its close frame, and a peer that
+    // broke the protocol may never answer it (ws would wait 30 s). The close is reported now, with the code sent and
+    // this error as its cause; the teardown then drops the socket.
+    if (code !== undefined) session.onClose(code, '', false);
   } else if (ws.refusedResponse !== undefined) {
     const { statusCode = 0, headers } = ws.refusedResponse;
     // A 101 that ws found invalid names why (e.g. a subprotocol nobody offered); an unexpected status speaks for itself.
