@@ -6,7 +6,7 @@ import type { Codec } from './codec';
 import type { AuthContext, PerAttempt } from './connect-options';
 import type { OutboxConfig } from './outbox';
 import type { Protocol } from './protocol';
-import type { TokenBucket } from './rate-limit';
+import type { Limiter } from './rate-limit';
 import type { InFlightPolicy } from './requests';
 
 /** @internal The normalised `auth` option. */
@@ -45,7 +45,7 @@ export interface SocketConfig<In, Out> {
   readonly random: RandomSource;
   readonly protocol: Protocol<In, Out> | undefined;
   readonly auth: ResolvedAuth<Out> | undefined;
-  readonly limiter: TokenBucket<Out> | undefined;
+  readonly limiter: Limiter<Out> | undefined;
   readonly requestTimeout: number;
   readonly inFlight: InFlightPolicy;
   readonly messagesIncludeChannels: boolean;

@@ -11,7 +11,7 @@ import type { ConnectOptions, PerAttempt } from './connect-options';
 import { resolveOutboxConfig } from './outbox';
 import type { SocketConfig } from './config';
 import { isDefinedProtocol } from './define-protocol';
-import { TokenBucket } from './rate-limit';
+import { isRateLimit } from './rate-limit';
 import { RxnovaSocket, Socket } from './socket';
 
 /** The default codec, shared: codecs are stateless. */
@@ -90,6 +90,9 @@ export function normalizeOptions<In, Out>(
   checkDuration('options.requests.timeout', requestTimeout, { infinity: true });
   if (inFlight !== 'fail' && inFlight !== 'resend') {
     throw new InvalidOptionsError(`options.requests.inFlight must be 'fail' or 'resend', got ${JSON.stringify(inFlight)}`);
+  }
+  if (rateLimit !== undefined && !isRateLimit(rateLimit)) {
+    throw new InvalidOptionsError(`options.rateLimit must be made by tokenBucket(), got ${rateLimit === null ? 'null' : typeof rateLimit}: use rateLimit: tokenBucket({ ... })`);
   }
   if (typeof messagesIncludeChannels !== 'boolean') {
     throw new InvalidOptionsError(`options.messagesIncludeChannels must be a boolean, got ${typeof messagesIncludeChannels}`);
@@ -170,7 +173,7 @@ export function normalizeOptions<In, Out>(
     random,
     protocol,
     auth: resolvedAuth,
-    limiter: rateLimit === undefined ? undefined : new TokenBucket<Out>(rateLimit, scheduler),
+    limiter: rateLimit?.start(scheduler),
     requestTimeout,
     inFlight,
     messagesIncludeChannels,
