@@ -69,22 +69,11 @@ export function normalizeOptions<In, Out>(
   if (protocol !== undefined && !isDefinedProtocol(protocol)) {
     throw new InvalidOptionsError('options.protocol must be made with defineProtocol({ ... }) (jsonRpc() and jsonTopics() already are): it brings the channel, request and auth machinery along');
   }
-  let resolvedAuth: SocketConfig<In, Out>['auth'];
-  if (auth !== undefined) {
-    const { message, timeout: authTimeout = 10_000, refreshBefore = 5_000 } = typeof auth === 'function' ? { message: auth } : auth;
-    if (typeof message !== 'function') {
-      throw new InvalidOptionsError('options.auth must be a function returning the auth message (or an Observable of it), or { message, timeout, refreshBefore }');
-    }
-    if (protocol === undefined) {
-      throw new InvalidOptionsError(
-        'options.auth needs options.protocol, which recognises the answer: use jsonRpc() or jsonTopics(), or defineProtocol({}) when sending the auth message is enough',
-      );
-    }
-    resolvedAuth = {
-      message,
-      timeout: checkDuration('options.auth.timeout', authTimeout),
-      refreshBefore: checkDuration('options.auth.refreshBefore', refreshBefore, { zero: true }),
-    };
+  // The auth option itself is checked by the protocol engine (it runs the auth round), made with the socket.
+  if (auth !== undefined && protocol === undefined) {
+    throw new InvalidOptionsError(
+      'options.auth needs options.protocol, which recognises the answer: use jsonRpc() or jsonTopics(), or defineProtocol({}) when sending the auth message is enough',
+    );
   }
   const { timeout: requestTimeout = 30_000, inFlight = 'fail' } = requests;
   checkDuration('options.requests.timeout', requestTimeout, { infinity: true });
@@ -172,7 +161,7 @@ export function normalizeOptions<In, Out>(
     scheduler,
     random,
     protocol,
-    auth: resolvedAuth,
+    auth,
     limiter: rateLimit?.start(scheduler),
     requestTimeout,
     inFlight,

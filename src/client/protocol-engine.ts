@@ -2,7 +2,7 @@ import { Observable, Subject, Subscription } from 'rxjs';
 import { ConnectionClosedError, InvalidOptionsError, OutboxFullError, RequestTimeoutError, SocketClosedError } from '../errors';
 import { checkDuration } from '../time';
 import type { Attempt } from './attempt';
-import { authenticate, AuthHost } from './auth';
+import { authenticate, AuthHost, ResolvedAuth, resolveAuth } from './auth';
 import { ChannelEntry, ChannelRegistry } from './channels';
 import { encodeFrame } from './codec';
 import type { ProtocolEngine, SocketCore } from './core';
@@ -24,8 +24,11 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
   private reqs: RequestRegistry<In, Out> | undefined = undefined;
   private chans: ChannelRegistry | undefined = undefined;
   private readonly correlated: boolean;
+  readonly auth: ResolvedAuth<Out> | undefined;
 
   constructor(readonly core: SocketCore<In, Out>) {
+    const auth = core.config.auth;
+    this.auth = auth === undefined ? undefined : resolveAuth(auth);
     this.protocol = core.config.protocol!;
     this.correlated = this.protocol.withId !== undefined && this.protocol.idOf !== undefined;
   }
@@ -39,7 +42,7 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
   }
 
   authenticate(attempt: Attempt<In, Out>, ready: () => void): void {
-    if (this.core.config.auth === undefined) ready();
+    if (this.auth === undefined) ready();
     else authenticate(this, attempt, false, ready);
   }
 
