@@ -6,7 +6,7 @@ import {
   checkScheduler,
   CONNECTING,
   DEFAULT_HANDSHAKE_TIMEOUT,
-  resolveRequest,
+  resolveRequestWith,
   SocketConnection,
   SocketDialer,
   SocketDriver,
@@ -108,6 +108,16 @@ const HIDDEN_REASON =
   'the WebSocket API does not say why (the port may be closed, the host unknown, the TLS certificate rejected, or the server may have refused the upgrade: browsers hide the HTTP status)';
 
 // `ws`, used as the constructor, names the status in its error event; browsers never do.
+/** This transport's rule for upgrade headers: none can be sent (an empty object is no header). */
+function refuseHeaders(headers: unknown): undefined {
+  const names = typeof headers === 'object' && headers !== null ? Object.keys(headers) : [String(headers)];
+  if (names.length === 0) return undefined;
+  throw new InvalidOptionsError(
+    `headers (${names.join(', ')}) cannot be sent: the WHATWG WebSocket API has no way to set upgrade headers; ` +
+      "pass credentials in the URL or the first message, or use wsTransport() from 'rxnova/node'",
+  );
+}
+
 const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
 
 /**
@@ -209,14 +219,7 @@ class WebSocketTransport implements Transport, SocketDialer {
   ) {}
 
   open(request: TransportRequest): TransportConnection {
-    const resolved = resolveRequest(request, this.handshakeTimeout, this.scheduler);
-    if (resolved.headers !== undefined) {
-      throw new InvalidOptionsError(
-        `headers (${Object.keys(resolved.headers).join(', ')}) cannot be sent: the WHATWG WebSocket API has no way to set upgrade headers; ` +
-          "pass credentials in the URL or the first message, or use wsTransport() from 'rxnova/node'",
-      );
-    }
-    return new SocketConnection(this, resolved);
+    return new SocketConnection(this, resolveRequestWith(request, this.handshakeTimeout, this.scheduler, refuseHeaders));
   }
 
   dial(session: SocketSession): SocketDriver {
