@@ -10,7 +10,7 @@ import type { DropReason, OutboxEntry } from './outbox';
 import type { Protocol } from './protocol';
 import { InFlightPolicy, Pending, RequestOptions, RequestRegistry } from './requests';
 import { scheduleIn } from './timers';
-import { sizeOf } from './write-queue';
+import { pushControl, sizeOf, unshiftAll } from './write-queue';
 
 /**
  * @internal The protocol machinery of one socket: channels (reference-counted,
@@ -52,7 +52,7 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
     // control lane, which is written before the outbox. One drain (by the caller) writes them in that order.
     const resends = this.reqs?.takeResends();
     if (resends !== undefined && resends.length > 0) {
-      queue.unshift(resends.map((pending): OutboxEntry<Out> => ({ message: pending.message, ticket: pending, cost: 0, frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity })));
+      unshiftAll(queue, resends.map((pending): OutboxEntry<Out> => ({ message: pending.message, ticket: pending, cost: 0, frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity })));
     }
     const chans = this.chans;
     if (this.protocol.subscribe !== undefined && chans !== undefined && chans.size > 0) {
@@ -194,7 +194,7 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
         entry.subject.error(outcome.error);
       }
     });
-    core.queue.pushControl(pending.message, pending.frame, pending, drain);
+    pushControl(core.queue, pending.message, pending.frame, pending, drain);
     if (kind === 'subscribe') {
       entry.sentOn = core.link.connection;
       entry.queued = pending as unknown as Pending<unknown, unknown>;
