@@ -1,5 +1,6 @@
 import { asyncScheduler, SchedulerLike } from 'rxjs';
 import { CodecError, ConnectError, HandshakeError, InvalidOptionsError, RxnovaError, UnsupportedFrameError } from '../errors';
+import { describe } from '../describe';
 import { utf8Length } from '../frame';
 import {
   checkHandshakeTimeout,
@@ -307,7 +308,6 @@ class WebSocketDriver implements SocketDriver {
     } else if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
       session.onBinary(new Uint8Array(data as ArrayBuffer));
     } else {
-      const type = typeof data === 'object' && data !== null ? data.constructor?.name ?? 'object' : typeof data;
       if (session.done) return;
       try {
         this.socket.close(1003, 'unsupported binary data type');
@@ -316,7 +316,7 @@ class WebSocketDriver implements SocketDriver {
         this.socket.close(1000, 'unsupported binary data type');
       }
       session.fail(
-        new CodecError('decode', new TypeError(`binary message arrived as ${type}, expected an ArrayBuffer (binaryType 'arraybuffer')`)),
+        new CodecError('decode', new TypeError(`binary message arrived as ${describe(data)}, expected an ArrayBuffer (binaryType 'arraybuffer')`)),
       );
     }
   }
