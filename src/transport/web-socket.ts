@@ -7,12 +7,12 @@ import {
   checkScheduler,
   CONNECTING,
   DEFAULT_HANDSHAKE_TIMEOUT,
-  resolveRequestWith,
   SocketConnection,
   SocketDialer,
   SocketDriver,
   SocketSession,
 } from './socket-connection';
+import { resolveRequestWith } from './socket-request';
 import type { Transport, TransportCapabilities, TransportConnection, TransportRequest } from './transport';
 
 /**
