@@ -13,6 +13,13 @@ describe('tokenBucket()', () => {
     expect(() => tokenBucket({ cost: 2 as never })).to.throw(InvalidOptionsError, 'options.rateLimit.cost must be a function, got number');
   });
 
+  it('should say its kind and the options it runs with, defaults applied', () => {
+    const limit = tokenBucket({ capacity: 3 });
+    expect(limit.kind).to.equal('token-bucket');
+    expect(limit.options).to.include({ capacity: 3, refillPerSecond: 10 });
+    expect(limit.options.cost('anything')).to.equal(1);
+  });
+
   it('should give each socket its own bucket on the socket scheduler, full at the start and refilled on that clock', () => {
     const scheduler = new VirtualTimeScheduler();
     const limit = tokenBucket<string>({ capacity: 2, refillPerSecond: 10, cost: (m) => m.length });

@@ -42,6 +42,10 @@ export interface Limiter<Out> {
  * Each socket given it runs its own bucket on its own scheduler.
  */
 export interface RateLimit<Out> {
+  /** The kind of limit: `'token-bucket'`, made by {@link tokenBucket}. */
+  readonly kind: 'token-bucket';
+  /** The options it was made with, defaults applied. */
+  readonly options: Readonly<Required<RateLimitOptions<Out>>>;
   /** @internal Starts one socket's limiter on the socket's scheduler. */
   readonly start: (scheduler: SchedulerLike) => Limiter<Out>;
 }
@@ -80,7 +84,11 @@ export function tokenBucket<Out = unknown>(options: RateLimitOptions<Out> = {}):
   positive('capacity', capacity);
   positive('refillPerSecond', refillPerSecond);
   if (typeof cost !== 'function') throw new InvalidOptionsError(`options.rateLimit.cost must be a function, got ${typeof cost}`);
-  return { start: (scheduler) => new TokenBucket(capacity, refillPerSecond / 1000, cost, scheduler) };
+  return {
+    kind: 'token-bucket',
+    options: { capacity, refillPerSecond, cost },
+    start: (scheduler) => new TokenBucket(capacity, refillPerSecond / 1000, cost, scheduler),
+  };
 }
 
 /** A token bucket on the scheduler's clock: tokens are computed when asked, no timer runs. */
