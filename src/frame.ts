@@ -1,4 +1,5 @@
 import { InvalidFrameError } from './errors';
+import { describe } from './describe';
 
 /** A text data frame. */
 export interface TextFrame {
@@ -131,12 +132,6 @@ function checkControlPayload(type: string, data: unknown): void {
   if (data.byteLength > MAX_CONTROL_PAYLOAD) {
     throw new InvalidFrameError(`${type} payload is ${data.byteLength} bytes, at most ${MAX_CONTROL_PAYLOAD} allowed`);
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
 }
 
 /**

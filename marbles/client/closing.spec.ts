@@ -4,6 +4,7 @@ import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { connect } from '../../src/client/connect';
 import type { ConnectOptions } from '../../src/client/connect-options';
+import { tokenBucket } from '../../src/client/rate-limit';
 import type { SocketEvent } from '../../src/client/events';
 import type { Socket } from '../../src/client/socket';
 import type { SocketState } from '../../src/client/state';
@@ -168,7 +169,7 @@ describe('connect(): channel messages belong to the socket', () => {
       const { transport, socket, events } = setup(m, (s) => s.open({ after: 1 }), {
         protocol: jsonTopics(),
         outbox: { ttl: 100 },
-        rateLimit: { capacity: 1, refillPerSecond: 1 },
+        rateLimit: tokenBucket({ capacity: 1, refillPerSecond: 1 }),
         requests: { timeout: 2000 },
       });
       m.scheduler.schedule(() => socket.send({ type: 'first' }), 5);

@@ -4,6 +4,7 @@ import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { connect } from '../../src/client/connect';
 import type { ConnectOptions } from '../../src/client/connect-options';
+import { tokenBucket } from '../../src/client/rate-limit';
 import { defineProtocol } from '../../src/client/define-protocol';
 import type { SocketEvent } from '../../src/client/events';
 import type { Socket } from '../../src/client/socket';
@@ -47,7 +48,7 @@ describe('the client core (regressions)', () => {
     marbles((m) => {
       // capacity 1, 1 token/s: the second subscribe waits for the token of t=1000, and the send() made then waits behind it
       // (the send is scheduled first, so at t=1000 it runs before the rate-limit wait ends).
-      const { transport, socket } = setup(m.scheduler, (s) => s.open({ after: 1 }), { protocol: jsonTopics(), rateLimit: { capacity: 1, refillPerSecond: 1 } });
+      const { transport, socket } = setup(m.scheduler, (s) => s.open({ after: 1 }), { protocol: jsonTopics(), rateLimit: tokenBucket({ capacity: 1, refillPerSecond: 1 }) });
       m.scheduler.schedule(() => socket.send({ n: 1 }), 1001);
       socket.channel('A').subscribe();
       socket.channel('B').subscribe();
@@ -235,7 +236,7 @@ describe('the client core (regressions)', () => {
   it(
     'should not let channel churn under a rate limit grow the control lane: a subscribe still waiting cancels out with its unsubscribe',
     marbles((m) => {
-      const { transport, socket } = setup(m.scheduler, (s) => s.open(), { protocol: jsonTopics(), rateLimit: { capacity: 1, refillPerSecond: 1 } });
+      const { transport, socket } = setup(m.scheduler, (s) => s.open(), { protocol: jsonTopics(), rateLimit: tokenBucket({ capacity: 1, refillPerSecond: 1 }) });
       socket.channel('x').subscribe();
       m.scheduler.schedule(() => {
         for (let i = 0; i < 1000; i++) socket.channel('y').subscribe().unsubscribe();

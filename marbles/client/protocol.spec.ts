@@ -4,6 +4,7 @@ import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { connect } from '../../src/client/connect';
 import type { ConnectOptions } from '../../src/client/connect-options';
+import { tokenBucket } from '../../src/client/rate-limit';
 import type { SocketEvent } from '../../src/client/events';
 import type { Socket } from '../../src/client/socket';
 import { AuthError, ConnectionClosedError, RemoteError, RequestTimeoutError } from '../../src/errors';
@@ -278,7 +279,7 @@ describe('protocols on the socket, in virtual time', () => {
     marbles((m) => {
       const { transport, socket } = setup(m, (s) => s.open({ after: 1 }), {
         protocol: undefined,
-        rateLimit: { capacity: 2, refillPerSecond: 10, cost: (msg) => (msg.type === 'subscribe' ? 2 : 1) },
+        rateLimit: tokenBucket({ capacity: 2, refillPerSecond: 10, cost: (msg) => (msg.type === 'subscribe' ? 2 : 1) }),
       });
       m.scheduler.schedule(() => [1, 2, 3, 4, 5].forEach((n) => socket.send({ type: 'q', n })), 10);
       m.scheduler.schedule(() => socket.send({ type: 'subscribe', n: 6 }), 11);
@@ -304,7 +305,7 @@ describe('protocols on the socket, in virtual time', () => {
           s.open({ after: 1 });
           if (i === 0) s.drop({ after: 50 });
         },
-        { protocol: jsonTopics(), rateLimit: { capacity: 1, refillPerSecond: 10 } },
+        { protocol: jsonTopics(), rateLimit: tokenBucket({ capacity: 1, refillPerSecond: 10 }) },
       );
       // Three channels at once: the bucket lets one subscribe through every 100 ms, so two still wait when the drop comes.
       m.scheduler.schedule(() => ['a', 'b', 'c'].forEach((topic) => socket.channel(topic).subscribe()), 5);

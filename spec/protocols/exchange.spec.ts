@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import { firstValueFrom } from 'rxjs';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { ConnectOptions } from '../../src/client/connect-options';
+import { tokenBucket } from '../../src/client/rate-limit';
 import type { Socket } from '../../src/client/socket';
 import { jsonRpc, JsonRpcMessage, JsonRpcRequest } from '../../src/protocols/json-rpc';
 import { socketFixture, SocketRecording, waitFor } from '../support/client-server';
@@ -122,7 +123,7 @@ describe('jsonRpc() under an exchange workload', () => {
   it('should not replay rate-limited subscribes left over from a dropped connection onto the next one', async () => {
     const channels = channelNames(50);
     // 10 at once, then one every 20 ms: most subscribes still wait in the outbox when the server restarts.
-    const { s, rec } = open({ rateLimit: { capacity: 10, refillPerSecond: 50 } });
+    const { s, rec } = open({ rateLimit: tokenBucket({ capacity: 10, refillPerSecond: 50 }) });
     const { data, errors } = subscribeAll(s, channels);
     await waitFor(() => (exchange.connections[0]?.subscribes.size ?? 0) >= 10, 'the first burst of subscribes');
     await exchange.stop(1012, 'service restart');
@@ -142,7 +143,7 @@ describe('jsonRpc() under an exchange workload', () => {
 
   it('should not replay a rate-limited unsubscribe from a dropped connection onto the next one, where it would kill a live channel', async () => {
     // Three tokens, then one every 500 ms.
-    const { s, rec } = open({ rateLimit: { capacity: 3, refillPerSecond: 2 } });
+    const { s, rec } = open({ rateLimit: tokenBucket({ capacity: 3, refillPerSecond: 2 }) });
     await rec.reach('open');
     const first = s.channel('ticker.BTC-PERPETUAL.raw').subscribe();
     fixture.hold(first);

@@ -1,7 +1,7 @@
 import { Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import { ConnectionClosedError, HeartbeatTimeoutError, NotOpenError } from '../errors';
 import { pingFrame } from '../frame';
-import { createHeartbeat, HeartbeatTimer } from '../operators/heartbeat';
+import { Heartbeat, HeartbeatTimer } from '../operators/heartbeat';
 import type { TransportConnection, TransportEvent } from '../transport/transport';
 import { encodeFrame } from './codec';
 import type { SocketCore } from './core';
@@ -182,18 +182,18 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     if (options === undefined) return;
     const appPing = options.ping;
     const codec = config.codec;
-    const timer = createHeartbeat({
-      interval: options.interval,
-      timeout: options.timeout,
+    const timer = new Heartbeat(
+      options.interval,
+      options.timeout,
       scheduler,
-      ping: () => {
-        // A socket already closing (either side asked) is not pinged: its close event ends the attempt.
+      // ping: a socket already closing (either side asked) is not pinged: its close event ends the attempt.
+      () => {
         if (this.core.link.phase !== 'open') return;
         this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing));
       },
-      onTimeout: (error: HeartbeatTimeoutError) => {
+      // onTimeout: the peer is presumed dead: abort the socket rather than wait for a closing handshake.
+      (error: HeartbeatTimeoutError) => {
         telemetry.emit({ type: 'heartbeat-timeout', timeout: error.timeout });
-        // The peer is presumed dead: abort the socket rather than wait for a closing handshake.
         try {
           this.conn.frames.error(error);
         } catch {
@@ -201,13 +201,13 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
         }
         this.fail(error);
       },
-      onRtt: (rtt: number) => telemetry.emit({ type: 'rtt', rtt }),
-      // A ping that could not be made (an application ping that threw): reported, and the connection is failed with it.
-      onError: (error: unknown) => {
+      (rtt: number) => telemetry.emit({ type: 'rtt', rtt }),
+      // onError: a ping that could not be made (an application ping that threw): reported, and the connection is failed with it.
+      (error: unknown) => {
         telemetry.userError('heartbeat.ping', error);
         this.fail(error);
       },
-    });
+    );
     this.heartbeat = timer;
     timer.start();
   }

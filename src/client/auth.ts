@@ -1,7 +1,9 @@
 import { isObservable, Observable, Subscription, take } from 'rxjs';
-import { AuthError } from '../errors';
+import { AuthError, InvalidOptionsError } from '../errors';
+import { checkDuration } from '../time';
 import type { Attempt } from './attempt';
 import { encodeFrame } from './codec';
+import type { AuthContext, AuthMessage, AuthOptions } from './connect-options';
 import type { SocketCore } from './core';
 import type { Protocol } from './protocol';
 import { Pending, RequestRegistry } from './requests';
@@ -10,9 +12,31 @@ import { sizeOf } from './write-queue';
 
 type Outcome = { ok: true; expiresIn?: number | undefined } | { ok: false; reason: string; cause?: unknown };
 
+/** @internal The normalised `auth` option. */
+export interface ResolvedAuth<Out> {
+  readonly message: (context: AuthContext) => Out | Observable<Out>;
+  readonly timeout: number;
+  readonly refreshBefore: number;
+}
+
+/** @internal Checks and defaults the `auth` option (called when the socket is made, so `connect()` throws). */
+export function resolveAuth<Out>(auth: AuthMessage<Out> | AuthOptions<Out>): ResolvedAuth<Out> {
+  const { message, timeout = 10_000, refreshBefore = 5_000 } = typeof auth === 'function' ? { message: auth } : auth;
+  if (typeof message !== 'function') {
+    throw new InvalidOptionsError('options.auth must be a function returning the auth message (or an Observable of it), or { message, timeout, refreshBefore }');
+  }
+  return {
+    message,
+    timeout: checkDuration('options.auth.timeout', timeout),
+    refreshBefore: checkDuration('options.auth.refreshBefore', refreshBefore, { zero: true }),
+  };
+}
+
 /** @internal What the auth round needs of the protocol engine. */
 export interface AuthHost<In, Out> {
   readonly core: SocketCore<In, Out>;
+  /** The checked `auth` option. */
+  readonly auth: ResolvedAuth<Out> | undefined;
   readonly protocol: Protocol<In, Out>;
   readonly requests: RequestRegistry<In, Out>;
   /** Without ids, the answer is recognised among inbound messages by this. */
@@ -29,7 +53,7 @@ export interface AuthHost<In, Out> {
  */
 export function authenticate<In, Out>(host: AuthHost<In, Out>, attempt: Attempt<In, Out>, refresh: boolean, onSuccess: () => void): void {
   const { core, protocol } = host;
-  const { message: make, timeout, refreshBefore } = core.config.auth!;
+  const { message: make, timeout, refreshBefore } = host.auth!;
   const { scheduler, telemetry } = core;
   const fail = (reason: string, cause?: unknown): void => attempt.fail(new AuthError(reason, cause));
   // Everything this round holds, released when it settles (a connection re-authenticating for days keeps nothing of earlier rounds).

@@ -1,4 +1,5 @@
 import { CodecError } from '../errors';
+import { describe } from '../describe';
 import type { BinaryFrame, TextFrame } from '../frame';
 
 /**
@@ -34,12 +35,6 @@ export interface JsonCodecConfig {
 
 const encoder = /* @__PURE__ */ new TextEncoder();
 const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
-  return typeof value;
-}
 
 function utf8Decode(direction: 'decode', data: Uint8Array): string {
   try {

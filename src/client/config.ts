@@ -1,20 +1,13 @@
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import type { RandomSource } from '../backoff/backoff';
 import type { ResolvedReconnectConfig } from '../operators/reconnect';
 import type { Transport } from '../transport/transport';
 import type { Codec } from './codec';
-import type { AuthContext, PerAttempt } from './connect-options';
+import type { AuthMessage, AuthOptions, PerAttempt } from './connect-options';
 import type { OutboxConfig } from './outbox';
 import type { Protocol } from './protocol';
-import type { TokenBucket } from './rate-limit';
+import type { Limiter } from './rate-limit';
 import type { InFlightPolicy } from './requests';
-
-/** @internal The normalised `auth` option. */
-export interface ResolvedAuth<Out> {
-  readonly message: (context: AuthContext) => Out | Observable<Out>;
-  readonly timeout: number;
-  readonly refreshBefore: number;
-}
 
 /** @internal The normalised heartbeat option. */
 export interface ResolvedHeartbeat<In, Out> {
@@ -44,8 +37,9 @@ export interface SocketConfig<In, Out> {
   readonly scheduler: SchedulerLike;
   readonly random: RandomSource;
   readonly protocol: Protocol<In, Out> | undefined;
-  readonly auth: ResolvedAuth<Out> | undefined;
-  readonly limiter: TokenBucket<Out> | undefined;
+  /** As given: the protocol engine checks it (`resolveAuth()`), so sockets without a protocol do not carry that code. */
+  readonly auth: AuthMessage<Out> | AuthOptions<Out> | undefined;
+  readonly limiter: Limiter<Out> | undefined;
   readonly requestTimeout: number;
   readonly inFlight: InFlightPolicy;
   readonly messagesIncludeChannels: boolean;

@@ -6,7 +6,7 @@ import type { Observable } from 'rxjs';
 import type { Codec } from './codec';
 import type { OutboxConfig } from './outbox';
 import type { Protocol } from './protocol';
-import type { RateLimitOptions } from './rate-limit';
+import type { RateLimit } from './rate-limit';
 import type { RequestDefaults } from './requests';
 
 /** A value, or a function called on every connection attempt to produce it (fresh tokens, rotated endpoints). */
@@ -183,10 +183,12 @@ export interface ConnectOptions<In = unknown, Out = unknown> {
    */
   readonly auth?: AuthMessage<Out> | AuthOptions<Out>;
   /**
-   * A token bucket on outgoing messages (not on auth messages or pings).
+   * A rate limit on outgoing messages (not on auth messages or pings), made
+   * by `tokenBucket()`: `rateLimit: tokenBucket({ capacity: 10, refillPerSecond: 10 })`.
+   * Sockets without it do not carry its code.
    * @default undefined (no limit)
    */
-  readonly rateLimit?: RateLimitOptions<Out>;
+  readonly rateLimit?: RateLimit<Out>;
   /**
    * Defaults of `request()`.
    * @default { timeout: 30000, inFlight: 'fail' }

@@ -11,7 +11,7 @@ import type { ConnectOptions, PerAttempt } from './connect-options';
 import { resolveOutboxConfig } from './outbox';
 import type { SocketConfig } from './config';
 import { isDefinedProtocol } from './define-protocol';
-import { TokenBucket } from './rate-limit';
+import { isRateLimit } from './rate-limit';
 import { RxnovaSocket, Socket } from './socket';
 
 /** The default codec, shared: codecs are stateless. */
@@ -27,6 +27,20 @@ export function createConnect(defaultTransport: (scheduler: SchedulerLike) => Tr
   };
 }
 
+/** `null` or the `typeof` a value: how an error message names what it got. */
+const kind = (value: unknown): string => (value === null ? 'null' : typeof value);
+
+/** Throws `InvalidOptionsError` for `options.${message}`. */
+function invalid(message: string): never {
+  throw new InvalidOptionsError(`options.${message}`);
+}
+
+/** Checks that `value` is one of two strings. */
+function either<T extends string>(name: string, value: T, a: T, b: T): T {
+  if (value !== a && value !== b) invalid(`${name} must be '${a}' or '${b}', got ${JSON.stringify(value)}`);
+  return value;
+}
+
 /** @internal All defaults in one place. */
 export function normalizeOptions<In, Out>(
   url: PerAttempt<string>,
@@ -34,11 +48,11 @@ export function normalizeOptions<In, Out>(
   defaultTransport: (scheduler: SchedulerLike) => Transport,
 ): SocketConfig<In, Out> {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError(`options must be an object, got ${options === null ? 'null' : typeof options}`);
+    throw new InvalidOptionsError(`options must be an object, got ${kind(options)}`);
   }
   const scheduler = options.scheduler ?? asyncScheduler;
   if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    throw new InvalidOptionsError('options.scheduler must be an rxjs SchedulerLike (with now() and schedule()), such as asyncScheduler');
+    invalid('scheduler must be an rxjs SchedulerLike (with now() and schedule()), such as asyncScheduler');
   }
   const {
     transport = defaultTransport(scheduler),
@@ -60,93 +74,69 @@ export function normalizeOptions<In, Out>(
     requests = {},
     messagesIncludeChannels = true,
   } = options;
-  if (protocol !== undefined && (typeof protocol !== 'object' || protocol === null)) {
-    throw new InvalidOptionsError('options.protocol must be a protocol adapter object: use jsonRpc(), jsonTopics() or your own Protocol');
-  }
-  if (protocol !== undefined && (protocol.withId === undefined) !== (protocol.idOf === undefined)) {
-    throw new InvalidOptionsError('options.protocol must have both withId() and idOf() to correlate responses, or neither');
-  }
+  // defineProtocol() has checked the adapter (withId() and idOf() together, or neither).
   if (protocol !== undefined && !isDefinedProtocol(protocol)) {
-    throw new InvalidOptionsError('options.protocol must be made with defineProtocol({ ... }) (jsonRpc() and jsonTopics() already are): it brings the channel, request and auth machinery along');
+    invalid(`protocol must be an adapter made by defineProtocol({ ... }) (jsonRpc() and jsonTopics() are), got ${kind(protocol)}: it brings the channel, request and auth machinery`);
   }
-  let resolvedAuth: SocketConfig<In, Out>['auth'];
-  if (auth !== undefined) {
-    const { message, timeout: authTimeout = 10_000, refreshBefore = 5_000 } = typeof auth === 'function' ? { message: auth } : auth;
-    if (typeof message !== 'function') {
-      throw new InvalidOptionsError('options.auth must be a function returning the auth message (or an Observable of it), or { message, timeout, refreshBefore }');
-    }
-    if (protocol === undefined) {
-      throw new InvalidOptionsError(
-        'options.auth needs options.protocol, which recognises the answer: use jsonRpc() or jsonTopics(), or defineProtocol({}) when sending the auth message is enough',
-      );
-    }
-    resolvedAuth = {
-      message,
-      timeout: checkDuration('options.auth.timeout', authTimeout),
-      refreshBefore: checkDuration('options.auth.refreshBefore', refreshBefore, { zero: true }),
-    };
+  // The auth option itself is checked by the protocol engine (it runs the auth round), made with the socket.
+  if (auth !== undefined && protocol === undefined) {
+    invalid('auth needs options.protocol, which recognises the answer: use jsonRpc() or jsonTopics(), or defineProtocol({}) when sending the auth message is enough');
+  }
+  if (rateLimit !== undefined && !isRateLimit(rateLimit)) {
+    invalid(`rateLimit must be made by tokenBucket(), got ${kind(rateLimit)}: use rateLimit: tokenBucket({ ... })`);
   }
   const { timeout: requestTimeout = 30_000, inFlight = 'fail' } = requests;
   checkDuration('options.requests.timeout', requestTimeout, { infinity: true });
-  if (inFlight !== 'fail' && inFlight !== 'resend') {
-    throw new InvalidOptionsError(`options.requests.inFlight must be 'fail' or 'resend', got ${JSON.stringify(inFlight)}`);
-  }
-  if (typeof messagesIncludeChannels !== 'boolean') {
-    throw new InvalidOptionsError(`options.messagesIncludeChannels must be a boolean, got ${typeof messagesIncludeChannels}`);
-  }
+  either('requests.inFlight', inFlight, 'fail', 'resend');
+  if (typeof messagesIncludeChannels !== 'boolean') invalid(`messagesIncludeChannels must be a boolean, got ${kind(messagesIncludeChannels)}`);
   if (!isTransport(transport)) {
-    throw new InvalidOptionsError(
-      "options.transport must be a Transport (an object with open() and capabilities): use webSocketTransport() from 'rxnova' or wsTransport() from 'rxnova/node'",
-    );
+    invalid("transport must be a Transport (an object with open() and capabilities): use webSocketTransport() from 'rxnova' or wsTransport() from 'rxnova/node'");
   }
   if (typeof url !== 'function') url = normalizeUrl(url);
   if (typeof codec !== 'object' || codec === null || typeof codec.encode !== 'function' || typeof codec.decode !== 'function') {
-    throw new InvalidOptionsError('options.codec must have encode() and decode(): use json(), text(), binary() or your own { encode, decode }');
+    invalid('codec must have encode() and decode(): use json(), text(), binary() or your own { encode, decode }');
   }
-  if (decodeErrors !== 'skip' && decodeErrors !== 'fatal') {
-    throw new InvalidOptionsError(`options.decodeErrors must be 'skip' or 'fatal', got ${JSON.stringify(decodeErrors)}`);
-  }
-  if (typeof lazy !== 'boolean' && (typeof lazy !== 'object' || lazy === null)) {
-    throw new InvalidOptionsError(`options.lazy must be a boolean or { closeDelay }, got ${lazy === null ? 'null' : typeof lazy}`);
-  }
+  either('decodeErrors', decodeErrors, 'skip', 'fatal');
+  if (typeof lazy !== 'boolean' && (typeof lazy !== 'object' || lazy === null)) invalid(`lazy must be a boolean or { closeDelay }, got ${kind(lazy)}`);
   const lazyCloseDelay = checkDuration('options.lazy.closeDelay', typeof lazy === 'object' ? (lazy.closeDelay ?? 0) : 0, { zero: true });
-  if (typeof random !== 'function') throw new InvalidOptionsError(`options.random must be a function returning [0, 1), got ${typeof random}`);
+  if (typeof random !== 'function') invalid(`random must be a function returning [0, 1), got ${kind(random)}`);
   const { highWaterMark = 1024 * 1024, pollInterval = 10 } = backpressure;
   checkDuration('options.backpressure.pollInterval', pollInterval);
   if (typeof highWaterMark !== 'number' || !(highWaterMark > 0)) {
-    throw new InvalidOptionsError(`options.backpressure.highWaterMark must be a positive number of bytes, got ${String(highWaterMark)}`);
+    invalid(`backpressure.highWaterMark must be a positive number of bytes, got ${String(highWaterMark)}`);
   }
 
   let heartbeatConfig: SocketConfig<In, Out>['heartbeat'];
   if (heartbeat !== false) {
     const { interval = 30_000, timeout = 10_000, ping: givenPing, isPong: givenIsPong } = heartbeat ?? {};
+    const canPing = transport.capabilities.ping;
     // Application pings from the protocol only where the transport cannot send ping frames.
-    const appPing = givenPing === undefined && !transport.capabilities.ping && protocol?.ping !== undefined ? () => protocol.ping!() : undefined;
-    const ping = givenPing ?? appPing;
+    const ping = givenPing ?? (!canPing && protocol?.ping !== undefined ? () => protocol.ping!() : undefined);
     const isPong = givenIsPong ?? (protocol?.isPong === undefined ? undefined : (message: In) => protocol.isPong!(message));
     checkDuration('options.heartbeat.interval', interval);
     checkDuration('options.heartbeat.timeout', timeout);
-    if (isPong !== undefined && typeof isPong !== 'function') {
-      throw new InvalidOptionsError(`options.heartbeat.isPong must be a function, got ${typeof isPong}`);
-    }
-    if (ping !== undefined || transport.capabilities.ping) {
+    if (isPong !== undefined && typeof isPong !== 'function') invalid(`heartbeat.isPong must be a function, got ${kind(isPong)}`);
+    if (ping !== undefined || canPing) {
       heartbeatConfig = { interval, timeout, ping, isPong };
     } else if (heartbeat !== undefined) {
-      throw new InvalidOptionsError(
-        `options.heartbeat needs a ping message: transport "${transport.name}" cannot send ping frames, so give heartbeat.ping (an application-level ping) and heartbeat.isPong, or set heartbeat: false`,
+      invalid(
+        `heartbeat needs a ping message: transport "${transport.name}" cannot send ping frames, so give heartbeat.ping (an application-level ping) and heartbeat.isPong, or set heartbeat: false`,
       );
     }
   }
 
-  let reconnectConfig: SocketConfig<In, Out>['reconnect'];
   // One normalisation of the reconnect config, the operator's own: an invalid value is refused here, at once.
-  if (reconnect === false) reconnectConfig = false;
-  else if (typeof reconnect === 'number') reconnectConfig = resolveReconnectConfig({ maxAttempts: reconnect, scheduler, random });
-  else if (typeof reconnect === 'object' && reconnect !== null) reconnectConfig = resolveReconnectConfig({ scheduler, random, ...reconnect });
-  else throw new InvalidOptionsError(`options.reconnect must be a reconnect config, a number of attempts or false, got ${String(reconnect)}`);
+  const reconnectConfig =
+    reconnect === false
+      ? false
+      : typeof reconnect === 'number'
+        ? resolveReconnectConfig({ maxAttempts: reconnect, scheduler, random })
+        : typeof reconnect === 'object' && reconnect !== null
+          ? resolveReconnectConfig({ scheduler, random, ...reconnect })
+          : invalid(`reconnect must be a reconnect config, a number of attempts or false, got ${String(reconnect)}`);
   if (headers !== undefined && !transport.capabilities.headers) {
-    throw new InvalidOptionsError(
-      `options.headers cannot be sent by transport "${transport.name}" (browsers do not allow custom headers on a WebSocket upgrade): pass credentials in the URL or an auth message, or use wsTransport() from 'rxnova/node'`,
+    invalid(
+      `headers cannot be sent by transport "${transport.name}" (browsers allow no custom headers on a WebSocket upgrade): pass credentials in the URL or an auth message, or use wsTransport() from 'rxnova/node'`,
     );
   }
 
@@ -169,8 +159,8 @@ export function normalizeOptions<In, Out>(
     scheduler,
     random,
     protocol,
-    auth: resolvedAuth,
-    limiter: rateLimit === undefined ? undefined : new TokenBucket<Out>(rateLimit, scheduler),
+    auth,
+    limiter: rateLimit?.start(scheduler),
     requestTimeout,
     inFlight,
     messagesIncludeChannels,

@@ -1,9 +1,8 @@
 import { Subject } from 'rxjs';
 import { CodecError } from '../errors';
-import { utf8Length } from '../frame';
 import type { Attempt } from './attempt';
 import type { SocketCore } from './core';
-import type { DataFrame } from './write-queue';
+import { DataFrame, sizeOf } from './write-queue';
 
 /** The built-in codecs already throw `CodecError`; a user's codec (or adapter) may throw anything. */
 function codecErrorOf(cause: unknown): CodecError {
@@ -32,7 +31,7 @@ export class Inbound<In, Out> {
       message = config.codec.decode(frame.data);
     } catch (cause) {
       const error = codecErrorOf(cause);
-      telemetry.emit({ type: 'decode-error', kind: frame.type, bytes: bytesOf(frame), error });
+      telemetry.emit({ type: 'decode-error', kind: frame.type, bytes: sizeOf(frame), error });
       if (config.decodeErrors === 'fatal') attempt.fail(error);
       return;
     }
@@ -52,7 +51,7 @@ export class Inbound<In, Out> {
       }
     }
     // Counted like 'sent': every data message but heartbeat pongs, including responses and channel messages kept off messages$.
-    if (telemetry.observed) telemetry.emit({ type: 'received', kind: frame.type, bytes: bytesOf(frame) });
+    if (telemetry.observed) telemetry.emit({ type: 'received', kind: frame.type, bytes: sizeOf(frame) });
     if (engine !== undefined) {
       let routed: boolean;
       try {
@@ -71,8 +70,4 @@ export class Inbound<In, Out> {
     this.core.telemetry.userError(source, error);
     if (this.core.config.decodeErrors === 'fatal') attempt.fail(codecErrorOf(error));
   }
-}
-
-function bytesOf(frame: DataFrame): number {
-  return frame.type === 'text' ? utf8Length(frame.data) : frame.data.byteLength;
 }

@@ -2,7 +2,7 @@ import { Observable, Subject, Subscription } from 'rxjs';
 import { ConnectionClosedError, InvalidOptionsError, OutboxFullError, RequestTimeoutError, SocketClosedError } from '../errors';
 import { checkDuration } from '../time';
 import type { Attempt } from './attempt';
-import { authenticate, AuthHost } from './auth';
+import { authenticate, AuthHost, ResolvedAuth, resolveAuth } from './auth';
 import { ChannelEntry, ChannelRegistry } from './channels';
 import { encodeFrame } from './codec';
 import type { ProtocolEngine, SocketCore } from './core';
@@ -10,7 +10,7 @@ import type { DropReason, OutboxEntry } from './outbox';
 import type { Protocol } from './protocol';
 import { InFlightPolicy, Pending, RequestOptions, RequestRegistry } from './requests';
 import { scheduleIn } from './timers';
-import { sizeOf } from './write-queue';
+import { pushControl, sizeOf, unshiftAll } from './write-queue';
 
 /**
  * @internal The protocol machinery of one socket: channels (reference-counted,
@@ -24,8 +24,11 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
   private reqs: RequestRegistry<In, Out> | undefined = undefined;
   private chans: ChannelRegistry | undefined = undefined;
   private readonly correlated: boolean;
+  readonly auth: ResolvedAuth<Out> | undefined;
 
   constructor(readonly core: SocketCore<In, Out>) {
+    const auth = core.config.auth;
+    this.auth = auth === undefined ? undefined : resolveAuth(auth);
     this.protocol = core.config.protocol!;
     this.correlated = this.protocol.withId !== undefined && this.protocol.idOf !== undefined;
   }
@@ -39,7 +42,7 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
   }
 
   authenticate(attempt: Attempt<In, Out>, ready: () => void): void {
-    if (this.core.config.auth === undefined) ready();
+    if (this.auth === undefined) ready();
     else authenticate(this, attempt, false, ready);
   }
 
@@ -49,7 +52,7 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
     // control lane, which is written before the outbox. One drain (by the caller) writes them in that order.
     const resends = this.reqs?.takeResends();
     if (resends !== undefined && resends.length > 0) {
-      queue.unshift(resends.map((pending): OutboxEntry<Out> => ({ message: pending.message, ticket: pending, cost: 0, frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity })));
+      unshiftAll(queue, resends.map((pending): OutboxEntry<Out> => ({ message: pending.message, ticket: pending, cost: 0, frame: pending.frame, bytes: pending.bytes, expiresAt: Infinity })));
     }
     const chans = this.chans;
     if (this.protocol.subscribe !== undefined && chans !== undefined && chans.size > 0) {
@@ -191,7 +194,7 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
         entry.subject.error(outcome.error);
       }
     });
-    core.queue.pushControl(pending.message, pending.frame, pending, drain);
+    pushControl(core.queue, pending.message, pending.frame, pending, drain);
     if (kind === 'subscribe') {
       entry.sentOn = core.link.connection;
       entry.queued = pending as unknown as Pending<unknown, unknown>;

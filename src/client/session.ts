@@ -6,6 +6,7 @@ import type { TransportConnection, TransportRequest } from '../transport/transpo
 import { Attempt, CloseRecord } from './attempt';
 import type { PerAttempt } from './connect-options';
 import type { SocketCore } from './core';
+import type { SocketState } from './state';
 import { scheduleIn } from './timers';
 
 function resolve<T>(value: PerAttempt<T>): T {
@@ -271,14 +272,10 @@ export class Session<In, Out> {
 
   /** The socket ended as asked: final. */
   private finish(): void {
-    const { link, queue, engine, inbound, telemetry } = this.core;
-    if (link.ended) return;
+    if (this.core.link.ended) return;
     const requested = this.closeRequest ?? { code: 1000, reason: '' };
     const last = this.lastClose;
-    link.phase = 'ended';
-    queue.clear();
-    engine?.end(undefined);
-    link.end({
+    this.end(false, undefined, {
       status: 'closed',
       code: last?.code ?? requested.code,
       reason: last?.reason ?? requested.reason,
@@ -286,26 +283,29 @@ export class Session<In, Out> {
       requested: true,
       gaveUp: false,
     });
-    inbound.subject.complete();
-    telemetry.complete();
   }
 
   /** The socket gave up (reconnection exhausted or the close policy said stop): final. */
   private giveUp(error: unknown): void {
-    const { link, queue, engine, inbound, telemetry } = this.core;
     this.run?.unsubscribe();
     this.run = undefined;
     this.current = undefined;
-    if (link.ended) return;
-    link.phase = 'ended';
+    if (this.core.link.ended) return;
     this.terminalError = error;
-    telemetry.emit({ type: 'gave-up', error });
+    this.core.telemetry.emit({ type: 'gave-up', error });
+    const fromError = error instanceof ConnectionClosedError ? { code: error.closeCode, reason: error.reason, wasClean: error.wasClean } : {};
+    this.end(true, error, { status: 'closed', ...(this.lastClose ?? {}), ...fromError, error, requested: false, gaveUp: true });
+  }
+
+  /** Final: every waiting message and pending operation ends (`failed` with `error`, or as asked), then the state and the streams. */
+  private end(failed: boolean, error: unknown, state: SocketState): void {
+    const { link, queue, engine, inbound, telemetry } = this.core;
+    link.phase = 'ended';
     queue.clear();
     engine?.end(error);
-    const last = this.lastClose;
-    const fromError = error instanceof ConnectionClosedError ? { code: error.closeCode, reason: error.reason, wasClean: error.wasClean } : {};
-    link.end({ status: 'closed', ...(last ?? {}), ...fromError, error, requested: false, gaveUp: true });
-    inbound.subject.error(error);
+    link.end(state);
+    if (failed) inbound.subject.error(error);
+    else inbound.subject.complete();
     telemetry.complete();
   }
 

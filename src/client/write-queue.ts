@@ -44,13 +44,13 @@ export class WriteQueue<Out, In = unknown> {
   private sinceCheck = 0;
   private rateWait: Subscription | undefined = undefined;
   private draining = false;
-  /** The control lane, made on first use (only protocols with channels need it). */
-  private control: Outbox<Out> | undefined = undefined;
+  /** The control lane, made on first use (only protocols with channels need it: see {@link pushControl}). */
+  control: Outbox<Out> | undefined = undefined;
   /** The outbox, made when a message first has to wait. */
   private box: Outbox<Out> | undefined = undefined;
 
   /** The socket's config, scheduler and telemetry; it reports drops through `core.reportDrop` and fails the current attempt on a transport fault. */
-  constructor(private readonly core: SocketCore<In, Out>) {}
+  constructor(readonly core: SocketCore<In, Out>) {}
 
   /** How many messages wait in the outbox. */
   get queued(): number {
@@ -104,30 +104,6 @@ export class WriteQueue<Out, In = unknown> {
     }
     this.outbox.push(message, frame, sizeOf(frame), ttl, ticket, cost);
     if (this.writable && this.rateWait === undefined) this.drain();
-  }
-
-  /** Queues one of the socket's own messages in the control lane (no ttl; bounded by the outbox's `maxMessages`, then `OutboxFullError`). */
-  pushControl(message: Out, frame: DataFrame, ticket: Ticket, drain: boolean): void {
-    const { config, scheduler } = this.core;
-    const limiter = config.limiter;
-    const cost = limiter === undefined ? 0 : limiter.cost(message);
-    const { maxMessages, maxBytes } = config.outbox;
-    (this.control ??= new Outbox<Out>({ maxMessages, maxBytes, overflow: 'error' }, scheduler, forget)).push(
-      message,
-      frame,
-      sizeOf(frame),
-      undefined,
-      ticket,
-      cost,
-    );
-    if (drain) this.drain();
-  }
-
-  /** Puts messages back at the front of the outbox, in order (in-flight requests to send again). */
-  unshift(entries: readonly OutboxEntry<Out>[]): void {
-    if (entries.length === 0) return;
-    const box = this.outbox;
-    for (let i = entries.length - 1; i >= 0; i--) box.unshift(entries[i]!);
   }
 
   /** Writes what waits, lane by lane, while writable and the rate limit allows. */
@@ -241,4 +217,31 @@ export class WriteQueue<Out, In = unknown> {
       this.drain();
     });
   }
+}
+
+/**
+ * @internal Queues one of the socket's own messages in the control lane (no ttl; bounded by the outbox's
+ * `maxMessages`, then `OutboxFullError`). A function, not a method: only the protocol engine uses it.
+ */
+export function pushControl<Out, In>(queue: WriteQueue<Out, In>, message: Out, frame: DataFrame, ticket: Ticket, drain: boolean): void {
+  const { config, scheduler } = queue.core;
+  const limiter = config.limiter;
+  const cost = limiter === undefined ? 0 : limiter.cost(message);
+  const { maxMessages, maxBytes } = config.outbox;
+  (queue.control ??= new Outbox<Out>({ maxMessages, maxBytes, overflow: 'error' }, scheduler, forget)).push(
+    message,
+    frame,
+    sizeOf(frame),
+    undefined,
+    ticket,
+    cost,
+  );
+  if (drain) queue.drain();
+}
+
+/** @internal Puts messages back at the front of the outbox, in order (in-flight requests to send again; only the protocol engine has them). */
+export function unshiftAll<Out, In>(queue: WriteQueue<Out, In>, entries: readonly OutboxEntry<Out>[]): void {
+  if (entries.length === 0) return;
+  const box = queue.outbox;
+  for (let i = entries.length - 1; i >= 0; i--) box.unshift(entries[i]!);
 }

@@ -132,8 +132,11 @@ export function createHeartbeat(config: HeartbeatTimerConfig): HeartbeatTimer {
   return new Heartbeat(interval, timeout, scheduler, ping, onTimeout, onRtt, onError);
 }
 
-/** The heartbeat timer: plain fields and prototype methods, no closures, two list nodes. */
-class Heartbeat implements HeartbeatTimer, WheelOwner {
+/**
+ * @internal The heartbeat timer: plain fields and prototype methods, no closures, two list nodes.
+ * The client makes it directly, from options `connect()` has already checked.
+ */
+export class Heartbeat implements HeartbeatTimer, WheelOwner {
   private isRunning = false;
   /** Pings sent since start. */
   private pings = 0;

@@ -45,6 +45,20 @@ const BAD_HEADER_VALUE = /[\r\n\0]/;
  * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export function resolveRequest(request: TransportRequest, defaultHandshakeTimeout: number, defaultScheduler: SchedulerLike): ResolvedRequest {
+  return resolveRequestWith(request, defaultHandshakeTimeout, defaultScheduler, checkHeaders);
+}
+
+/**
+ * {@link resolveRequest} with the transport's own rule for headers (a transport
+ * that cannot send them refuses them, and does not carry the header checks).
+ * (Internal: not exported from any entry point.)
+ */
+export function resolveRequestWith(
+  request: TransportRequest,
+  defaultHandshakeTimeout: number,
+  defaultScheduler: SchedulerLike,
+  headersOf: (headers: unknown) => Record<string, string> | undefined,
+): ResolvedRequest {
   if (typeof request !== 'object' || request === null) {
     throw new InvalidOptionsError(`open() needs a request object such as { url: 'wss://example.com/socket' }, got ${String(request)}`);
   }
@@ -64,27 +78,30 @@ export function resolveRequest(request: TransportRequest, defaultHandshakeTimeou
     if (seen.has(protocol)) throw new InvalidOptionsError(`protocols: "${protocol}" is offered twice`);
     seen.add(protocol);
   }
-  let copy: Record<string, string> | undefined;
-  if (headers !== undefined) {
-    if (typeof headers !== 'object' || headers === null) {
-      throw new InvalidOptionsError(`headers must be an object of header names to string values, got ${String(headers)}`);
-    }
-    for (const name of Object.keys(headers)) {
-      const value: unknown = headers[name];
-      if (!TOKEN.test(name)) throw new InvalidOptionsError(`headers: ${JSON.stringify(name)} is not a valid HTTP header name`);
-      if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
-        throw new InvalidOptionsError(`headers: the value of "${name}" must be a string without CR, LF or NUL`);
-      }
-      (copy ??= {})[name] = value;
-    }
-  }
   return {
     url,
     protocols: protocols.length === 0 ? NO_PROTOCOLS : [...protocols],
-    headers: copy,
+    headers: headers === undefined ? undefined : headersOf(headers),
     handshakeTimeout: checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout'),
     scheduler: scheduler === undefined ? defaultScheduler : checkScheduler(scheduler),
   };
+}
+
+/** Checks upgrade headers: names are HTTP tokens, values strings without CR, LF or NUL; a copy, or `undefined` when there are none. */
+function checkHeaders(headers: unknown): Record<string, string> | undefined {
+  if (typeof headers !== 'object' || headers === null) {
+    throw new InvalidOptionsError(`headers must be an object of header names to string values, got ${String(headers)}`);
+  }
+  let copy: Record<string, string> | undefined;
+  for (const name of Object.keys(headers)) {
+    const value: unknown = (headers as Record<string, unknown>)[name];
+    if (!TOKEN.test(name)) throw new InvalidOptionsError(`headers: ${JSON.stringify(name)} is not a valid HTTP header name`);
+    if (typeof value !== 'string' || BAD_HEADER_VALUE.test(value)) {
+      throw new InvalidOptionsError(`headers: the value of "${name}" must be a string without CR, LF or NUL`);
+    }
+    (copy ??= {})[name] = value;
+  }
+  return copy;
 }
 
 /** Checks a timeout option: a number of milliseconds, 0 (disabled) to `MAX_DELAY`. */

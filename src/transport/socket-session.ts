@@ -10,6 +10,7 @@
  */
 import { SchedulerAction, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import { ConnectError, ConnectionClosedError, ConnectTimeoutError } from '../errors';
+import type { Frame } from '../frame';
 import type { DrainWaiters } from './drain';
 import type { SocketConnection } from './socket-connection';
 import type { TransportEvent } from './transport';
@@ -141,37 +142,30 @@ export class SocketSession implements Unsubscribable {
   }
 
   onText(data: string, bytes: number): void {
-    if ((this.flags & DONE) !== 0) return;
-    const connection = this.connection;
-    connection.framesReceived++;
-    connection.bytesReceived += bytes;
-    this.subscriber.next({ type: 'frame', frame: { type: 'text', data } });
+    this.received({ type: 'text', data }, bytes);
   }
 
   onBinary(data: Uint8Array): void {
-    if ((this.flags & DONE) !== 0) return;
-    const connection = this.connection;
-    connection.framesReceived++;
-    connection.bytesReceived += data.byteLength;
-    this.subscriber.next({ type: 'frame', frame: { type: 'binary', data } });
+    this.received({ type: 'binary', data }, data.byteLength);
   }
 
   /** A ping arrived (the implementation answers it by itself). An empty payload gives `{ type: 'ping' }`. */
   onPing(data: Uint8Array): void {
-    if ((this.flags & DONE) !== 0) return;
-    const connection = this.connection;
-    connection.framesReceived++;
-    connection.bytesReceived += data.byteLength;
-    this.subscriber.next({ type: 'frame', frame: data.byteLength === 0 ? { type: 'ping' } : { type: 'ping', data } });
+    this.received(data.byteLength === 0 ? { type: 'ping' } : { type: 'ping', data }, data.byteLength);
   }
 
   /** A pong arrived. An empty payload gives `{ type: 'pong' }`. */
   onPong(data: Uint8Array): void {
+    this.received(data.byteLength === 0 ? { type: 'pong' } : { type: 'pong', data }, data.byteLength);
+  }
+
+  /** A frame arrived: counted and emitted, unless the session is done. */
+  private received(frame: Frame, bytes: number): void {
     if ((this.flags & DONE) !== 0) return;
     const connection = this.connection;
     connection.framesReceived++;
-    connection.bytesReceived += data.byteLength;
-    this.subscriber.next({ type: 'frame', frame: data.byteLength === 0 ? { type: 'pong' } : { type: 'pong', data } });
+    connection.bytesReceived += bytes;
+    this.subscriber.next({ type: 'frame', frame });
   }
 
   /** A runtime error after open: the close that follows will carry the first one as `cause`. */

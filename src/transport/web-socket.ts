@@ -1,17 +1,18 @@
 import { asyncScheduler, SchedulerLike } from 'rxjs';
 import { CodecError, ConnectError, HandshakeError, InvalidOptionsError, RxnovaError, UnsupportedFrameError } from '../errors';
+import { describe } from '../describe';
 import { utf8Length } from '../frame';
 import {
   checkHandshakeTimeout,
   checkScheduler,
   CONNECTING,
   DEFAULT_HANDSHAKE_TIMEOUT,
-  resolveRequest,
   SocketConnection,
   SocketDialer,
   SocketDriver,
   SocketSession,
 } from './socket-connection';
+import { resolveRequestWith } from './socket-request';
 import type { Transport, TransportCapabilities, TransportConnection, TransportRequest } from './transport';
 
 /**
@@ -108,6 +109,16 @@ const HIDDEN_REASON =
   'the WebSocket API does not say why (the port may be closed, the host unknown, the TLS certificate rejected, or the server may have refused the upgrade: browsers hide the HTTP status)';
 
 // `ws`, used as the constructor, names the status in its error event; browsers never do.
+/** This transport's rule for upgrade headers: none can be sent (an empty object is no header). */
+function refuseHeaders(headers: unknown): undefined {
+  const names = typeof headers === 'object' && headers !== null ? Object.keys(headers) : [String(headers)];
+  if (names.length === 0) return undefined;
+  throw new InvalidOptionsError(
+    `headers (${names.join(', ')}) cannot be sent: the WHATWG WebSocket API has no way to set upgrade headers; ` +
+      "pass credentials in the URL or the first message, or use wsTransport() from 'rxnova/node'",
+  );
+}
+
 const UNEXPECTED_RESPONSE = /Unexpected server response: (\d{3})/;
 
 /**
@@ -209,14 +220,7 @@ class WebSocketTransport implements Transport, SocketDialer {
   ) {}
 
   open(request: TransportRequest): TransportConnection {
-    const resolved = resolveRequest(request, this.handshakeTimeout, this.scheduler);
-    if (resolved.headers !== undefined) {
-      throw new InvalidOptionsError(
-        `headers (${Object.keys(resolved.headers).join(', ')}) cannot be sent: the WHATWG WebSocket API has no way to set upgrade headers; ` +
-          "pass credentials in the URL or the first message, or use wsTransport() from 'rxnova/node'",
-      );
-    }
-    return new SocketConnection(this, resolved);
+    return new SocketConnection(this, resolveRequestWith(request, this.handshakeTimeout, this.scheduler, refuseHeaders));
   }
 
   dial(session: SocketSession): SocketDriver {
@@ -304,7 +308,6 @@ class WebSocketDriver implements SocketDriver {
     } else if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') {
       session.onBinary(new Uint8Array(data as ArrayBuffer));
     } else {
-      const type = typeof data === 'object' && data !== null ? data.constructor?.name ?? 'object' : typeof data;
       if (session.done) return;
       try {
         this.socket.close(1003, 'unsupported binary data type');
@@ -313,7 +316,7 @@ class WebSocketDriver implements SocketDriver {
         this.socket.close(1000, 'unsupported binary data type');
       }
       session.fail(
-        new CodecError('decode', new TypeError(`binary message arrived as ${type}, expected an ArrayBuffer (binaryType 'arraybuffer')`)),
+        new CodecError('decode', new TypeError(`binary message arrived as ${describe(data)}, expected an ArrayBuffer (binaryType 'arraybuffer')`)),
       );
     }
   }
