@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import type { SocketEvent } from '../src/client/events';
 import { LogLevel, logTo } from '../src/client/log-to';
-import { InvalidUrlError } from '../src/errors';
+import { ConnectError, ConnectTimeoutError, InvalidUrlError } from '../src/errors';
 import { isSecretName, REDACT_MAX_DEPTH, REDACTED, REDACTED_TOO_DEEP, redactUrl, redactValue } from '../src/redact';
 import { normalizeUrl } from '../src/transport/url';
 
@@ -190,5 +190,17 @@ describe('redaction', () => {
       const error = new InvalidUrlError(`ws//ann:${secretOf('userinfo')}@h/?token=${secretOf('token')}`, 'not an absolute URL');
       expectNoSecret(error.message);
     });
+  });
+});
+
+describe('connection errors keep secrets out of their messages', () => {
+  it('should redact userinfo and secret query parameters in ConnectError and ConnectTimeoutError messages', () => {
+    const url = 'wss://alice:s3cret-pass@example.com/feed?api_key=AK123&token=T0K&room=7';
+    const messages = [new ConnectError(url, new Error('ECONNREFUSED')).message, new ConnectTimeoutError(100, url).message];
+    for (const message of messages) {
+      for (const secret of ['s3cret-pass', 'alice', 'AK123', 'T0K']) expect(message, message).not.to.include(secret);
+      expect(message).to.include('example.com/feed');
+      expect(message).to.include('room=7');
+    }
   });
 });

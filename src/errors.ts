@@ -121,7 +121,8 @@ export class ConnectError extends RxnovaError {
    */
   readonly permanent: boolean;
   constructor(url: string, cause?: unknown, permanent = false) {
-    super(`could not connect to ${url}: ${cause === undefined ? 'unknown error' : messageOf(cause)}${permanent ? ' (the WebSocket constructor threw: reconnecting cannot help)' : ''}`, { cause });
+    // The URL's userinfo and secret-looking query parameters never reach the message (it is often logged).
+    super(redactUrl(`could not connect to ${url}: ${cause === undefined ? 'unknown error' : messageOf(cause)}${permanent ? ' (the WebSocket constructor threw: reconnecting cannot help)' : ''}`), { cause });
     this.causeCode = errorCodeOf(cause);
     this.permanent = permanent;
   }
@@ -136,7 +137,7 @@ export class ConnectTimeoutError extends RxnovaError {
     readonly timeout: number,
     url?: string,
   ) {
-    super(`connect timed out after ${timeout} ms${url ? ` (${url})` : ''}: readyState CONNECTING`);
+    super(`connect timed out after ${timeout} ms${url ? ` (${redactUrl(url)})` : ''}: readyState CONNECTING`);
   }
 }
 
