@@ -177,38 +177,41 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   }
 
   private startHeartbeat(): void {
-    const { config, telemetry, scheduler } = this.core;
-    const options = config.heartbeat;
+    const options = this.core.config.heartbeat;
     if (options === undefined) return;
-    const appPing = options.ping;
-    const codec = config.codec;
-    const timer = new Heartbeat(
-      options.interval,
-      options.timeout,
-      scheduler,
-      // ping: a socket already closing (either side asked) is not pinged: its close event ends the attempt.
-      () => {
-        if (this.core.link.phase !== 'open') return;
-        this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing));
-      },
-      // onTimeout: the peer is presumed dead: abort the socket rather than wait for a closing handshake.
-      (error: HeartbeatTimeoutError) => {
-        telemetry.emit({ type: 'heartbeat-timeout', timeout: error.timeout });
-        try {
-          this.conn.frames.error(error);
-        } catch {
-          // The socket may already be gone; the error below ends the attempt either way.
-        }
-        this.fail(error);
-      },
-      (rtt: number) => telemetry.emit({ type: 'rtt', rtt }),
-      // onError: a ping that could not be made (an application ping that threw): reported, and the connection is failed with it.
-      (error: unknown) => {
-        telemetry.userError('heartbeat.ping', error);
-        this.fail(error);
-      },
-    );
+    // The attempt is the heartbeat's hooks (its ping, onTimeout, onRtt and onError methods): no closures per connection.
+    const timer = new Heartbeat(options.interval, options.timeout, this.core.scheduler, this);
     this.heartbeat = timer;
     timer.start();
+  }
+
+  /** @internal Heartbeat hook: one ping. A socket already closing (either side asked) is not pinged: its close event ends the attempt. */
+  ping(): void {
+    const { link, config } = this.core;
+    if (link.phase !== 'open') return;
+    const appPing = config.heartbeat!.ping;
+    this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(config.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing));
+  }
+
+  /** @internal Heartbeat hook: the peer is presumed dead: abort the socket rather than wait for a closing handshake. */
+  onTimeout(error: HeartbeatTimeoutError): void {
+    this.core.telemetry.emit({ type: 'heartbeat-timeout', timeout: error.timeout });
+    try {
+      this.conn.frames.error(error);
+    } catch {
+      // The socket may already be gone; the error below ends the attempt either way.
+    }
+    this.fail(error);
+  }
+
+  /** @internal Heartbeat hook: a round-trip time. */
+  onRtt(rtt: number): void {
+    this.core.telemetry.emit({ type: 'rtt', rtt });
+  }
+
+  /** @internal Heartbeat hook: a ping that could not be made (an application ping that threw): reported, and the connection is failed with it. */
+  onError(error: unknown): void {
+    this.core.telemetry.userError('heartbeat.ping', error);
+    this.fail(error);
   }
 }

@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable } from 'rxjs';
+import { BehaviorSubject, Observable, Subscriber, TeardownLogic } from 'rxjs';
 import type { SocketState } from './state';
 
 /**
@@ -17,25 +17,32 @@ export type Phase = 'idle' | 'connecting' | 'authenticating' | 'open' | 'closing
  * @internal The link state: the phase, the count of opened connections (a
  * channel message belongs to one), and `state$`, which it feeds.
  */
+/** `state$`: an Observable with a module-level subscribe function, so a socket carries no closure for it. */
+class StateObservable extends Observable<SocketState> {
+  constructor(readonly link: LinkState) {
+    super(subscribeState);
+  }
+}
+
+function subscribeState(this: Observable<SocketState>, subscriber: Subscriber<SocketState>): TeardownLogic {
+  const subject = (this as StateObservable).link.subject;
+  // A completed BehaviorSubject replays nothing: after the end, give the final state, then complete.
+  if (subject.isStopped) {
+    subscriber.next(subject.getValue());
+    subscriber.complete();
+    return undefined;
+  }
+  return subject.subscribe(subscriber);
+}
+
 export class LinkState {
   phase: Phase = 'idle';
   /** Opened connections so far: the number of the current one while it is open. */
   connection = 0;
-  private readonly subject = new BehaviorSubject<SocketState>({ status: 'closed', requested: false, gaveUp: false });
-  readonly state$: Observable<SocketState>;
-
-  constructor() {
-    const subject = this.subject;
-    this.state$ = new Observable<SocketState>((subscriber) => {
-      // A completed BehaviorSubject replays nothing: after the end, give the final state, then complete.
-      if (subject.isStopped) {
-        subscriber.next(subject.getValue());
-        subscriber.complete();
-        return undefined;
-      }
-      return subject.subscribe(subscriber);
-    });
-  }
+  /** @internal */
+  readonly subject = new BehaviorSubject<SocketState>({ status: 'closed', requested: false, gaveUp: false });
+  /** The states, replaying the current one; after the end, the final one (then complete). */
+  readonly state$: Observable<SocketState> = new StateObservable(this);
 
   /** The current state. */
   get state(): SocketState {

@@ -1,4 +1,4 @@
-import { identity, MonoTypeOperatorFunction, Observable, Observer, Subscription, Unsubscribable, defer } from 'rxjs';
+import { identity, MonoTypeOperatorFunction, Observable, Observer, Subscriber, Subscription, TeardownLogic, Unsubscribable } from 'rxjs';
 import { ConnectionClosedError, SocketClosedError } from '../errors';
 import { closeFrame, Frame } from '../frame';
 import { reconnectWith, ReconnectAttempt } from '../operators/reconnect';
@@ -11,6 +11,17 @@ import { scheduleIn } from './timers';
 
 function resolve<T>(value: PerAttempt<T>): T {
   return typeof value === 'function' ? (value as () => T)() : value;
+}
+
+/** The attempts: each subscription is one connection attempt (`reconnect()` resubscribes); a module-level subscribe function, no closure. */
+class Attempts<In, Out> extends Observable<void> {
+  constructor(readonly session: Session<In, Out>) {
+    super(subscribeAttempt);
+  }
+}
+
+function subscribeAttempt(this: Observable<void>, subscriber: Subscriber<void>): TeardownLogic {
+  return (this as Attempts<unknown, unknown>).session.attempt(subscriber);
 }
 
 /** One run of the session (from start to its end): the observer of the attempts, and the owner of the session's timers. */
@@ -91,7 +102,7 @@ export class Session<In, Out> {
         },
       });
     }
-    this.attempts$ = defer(() => this.attempt()).pipe(operator);
+    this.attempts$ = new Attempts<In, Out>(this).pipe(operator);
   }
 
   /** Starts a run unless one is going or the socket has ended. */
@@ -123,34 +134,32 @@ export class Session<In, Out> {
     };
   }
 
-  /** One connection attempt: subscribing opens a socket; it emits once when the socket is ready, and errors or completes when it ends. */
-  private attempt(): Observable<void> {
-    return new Observable<void>((subscriber) => {
-      const core = this.core;
-      if (core.link.phase === 'closing') {
-        // close() was called while a reconnect was already on its way: no new socket.
-        subscriber.complete();
-        return;
+  /** @internal One connection attempt: opens a socket for `subscriber`; it emits once when the socket is ready, and errors or completes when it ends. */
+  attempt(subscriber: Subscriber<void>): TeardownLogic {
+    const core = this.core;
+    if (core.link.phase === 'closing') {
+      // close() was called while a reconnect was already on its way: no new socket.
+      subscriber.complete();
+      return;
+    }
+    this.lastClose = undefined;
+    let conn = this.fixedConn;
+    let url = this.fixedUrl;
+    if (conn === undefined) {
+      const request = this.request();
+      conn = core.config.transport.open(request);
+      url = request.url;
+      if (this.fixedRequest) {
+        this.fixedConn = conn;
+        this.fixedUrl = url;
       }
-      this.lastClose = undefined;
-      let conn = this.fixedConn;
-      let url = this.fixedUrl;
-      if (conn === undefined) {
-        const request = this.request();
-        conn = core.config.transport.open(request);
-        url = request.url;
-        if (this.fixedRequest) {
-          this.fixedConn = conn;
-          this.fixedUrl = url;
-        }
-      }
-      const attempt = new Attempt<In, Out>(core, subscriber, conn, this.nextAttempt, url, core.scheduler.now());
-      this.current = attempt;
-      core.link.set({ status: 'connecting', attempt: attempt.attempt, url });
-      core.telemetry.emit({ type: 'connecting', attempt: attempt.attempt, url });
-      attempt.start();
-      return attempt;
-    });
+    }
+    const attempt = new Attempt<In, Out>(core, subscriber, conn, this.nextAttempt, url, core.scheduler.now());
+    this.current = attempt;
+    core.link.set({ status: 'connecting', attempt: attempt.attempt, url });
+    core.telemetry.emit({ type: 'connecting', attempt: attempt.attempt, url });
+    attempt.start();
+    return attempt;
   }
 
   /** An attempt was torn down: if it was the current one, its connection is gone. */

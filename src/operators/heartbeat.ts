@@ -129,7 +129,22 @@ export function createHeartbeat(config: HeartbeatTimerConfig): HeartbeatTimer {
   checkFunction('onTimeout', onTimeout, false);
   checkFunction('onRtt', onRtt, true);
   checkFunction('onError', onError, true);
-  return new Heartbeat(interval, timeout, scheduler, ping, onTimeout, onRtt, onError);
+  return new Heartbeat(interval, timeout, scheduler, { ping, onTimeout, onRtt, onError });
+}
+
+/**
+ * @internal What a {@link Heartbeat} calls: an object with methods, so an owner
+ * (the client's connection attempt) can be its own hooks, with no closures.
+ */
+export interface HeartbeatHooks {
+  /** Sends one ping. */
+  ping(): void;
+  /** The deadline passed without a sign of life; the heartbeat has stopped. */
+  onTimeout(error: HeartbeatTimeoutError): void;
+  /** The round-trip time of a ping, on its pong. */
+  onRtt?(rtt: number): void;
+  /** A hook threw; without it, the heartbeat stops and the error is reported as unhandled. */
+  onError?(error: unknown): void;
 }
 
 /**
@@ -153,10 +168,7 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
     private readonly interval: number,
     private readonly timeout: number,
     private readonly scheduler: SchedulerLike,
-    private readonly ping: () => void,
-    private readonly onTimeout: (error: HeartbeatTimeoutError) => void,
-    private readonly onRtt: ((rtt: number) => void) | undefined,
-    private readonly onError: ((error: unknown) => void) | undefined,
+    private readonly hooks: HeartbeatHooks,
   ) {}
 
   get running(): boolean {
@@ -180,9 +192,10 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
     this.answered = this.pings;
     if (this.rttPending) {
       this.rttPending = false;
-      if (this.onRtt !== undefined) {
+      const hooks = this.hooks;
+      if (hooks.onRtt !== undefined) {
         try {
-          this.onRtt(this.scheduler.now() - this.lastPingAt);
+          hooks.onRtt(this.scheduler.now() - this.lastPingAt);
         } catch (error) {
           this.report(error);
         }
@@ -217,7 +230,7 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
     this.rttPending = true;
     if (this.deadlineSlot.wheel === null) this.arm(this.pings, now + this.timeout);
     try {
-      this.ping();
+      this.hooks.ping();
     } catch (error) {
       this.report(error);
     }
@@ -227,7 +240,7 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
     if (this.answered < this.watched) {
       this.stop();
       try {
-        this.onTimeout(new HeartbeatTimeoutError(this.timeout));
+        this.hooks.onTimeout(new HeartbeatTimeoutError(this.timeout));
       } catch (error) {
         this.report(error);
       }
@@ -252,10 +265,10 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
    * reported as unhandled. Never throws, so no other heartbeat is touched.
    */
   private report(error: unknown): void {
-    const onError = this.onError;
-    if (onError !== undefined) {
+    const hooks = this.hooks;
+    if (hooks.onError !== undefined) {
       try {
-        onError(error);
+        hooks.onError(error);
         return;
       } catch (thrown) {
         error = thrown;
