@@ -4,6 +4,7 @@ import { pingFrame } from '../frame';
 import { Heartbeat, HeartbeatTimer } from '../operators/heartbeat';
 import type { TransportConnection, TransportEvent } from '../transport/transport';
 import { encodeFrame } from './codec';
+import { receive } from './inbound';
 import type { SocketCore } from './core';
 
 /** How the last connection closed, for the final state. */
@@ -25,7 +26,12 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   /** The subscription of the transport events. */
   private events: Subscription | undefined = undefined;
   /** What runs on its own while the connection lasts (auth round, write-queue and acknowledgement timers); the heartbeat stops with it. */
-  readonly work = new Subscription();
+  private owned: Subscription | undefined = undefined;
+
+  /** What runs on its own while the connection lasts, made on first use (an idle connection with no auth has none). */
+  get work(): Subscription {
+    return (this.owned ??= new Subscription());
+  }
   heartbeat: HeartbeatTimer | undefined = undefined;
   opened = false;
   closeEvent: CloseRecord | undefined = undefined;
@@ -51,7 +57,8 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   /** Stops what the attempt runs on its own: during a requested close nothing of it may fail any more. */
   quiesce(): void {
     this.heartbeat?.stop();
-    this.work.unsubscribe();
+    // Closed for good: anything added to `work` from now on is cancelled at once.
+    (this.owned ??= Subscription.EMPTY).unsubscribe();
   }
 
   /** Whether the attempt is over (failed, completed or torn down). */
@@ -65,7 +72,7 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
       const heartbeat = this.heartbeat;
       if (frame.type === 'text' || frame.type === 'binary') {
         heartbeat?.alive();
-        this.core.inbound.receive(frame, this);
+        receive(this.core, frame, this);
       } else if (frame.type === 'pong') heartbeat?.pong();
       else heartbeat?.alive();
       return;
@@ -170,7 +177,7 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     if (this.over || session.current !== this) return;
     this.startHeartbeat();
     link.phase = 'open';
-    queue.attach(this.conn, this.work);
+    queue.attach(this.conn, this);
     engine?.onReady();
     queue.drain();
     if (session.current === this && link.phase === 'open') link.set({ status: 'open', attempt: this.attempt, url: this.url, protocol });

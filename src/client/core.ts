@@ -1,9 +1,8 @@
-import type { Observable, SchedulerLike, Subscription } from 'rxjs';
+import type { Observable, SchedulerLike, Subject, Subscription } from 'rxjs';
 import type { DropReason, OutboxEntry } from './outbox';
 import type { ConnectionClosedError } from '../errors';
 import type { Attempt } from './attempt';
 import type { SocketConfig } from './config';
-import type { Inbound } from './inbound';
 import type { LinkState } from './link-state';
 import type { RequestOptions } from './requests';
 import type { Session } from './session';
@@ -17,7 +16,8 @@ export interface SocketCore<In, Out> {
   readonly link: LinkState;
   readonly telemetry: Telemetry;
   readonly queue: WriteQueue<Out, In>;
-  readonly inbound: Inbound<In, Out>;
+  /** The subject behind `messages$`: the inbound path hands it what is not for the protocol engine. */
+  readonly messages: Subject<In>;
   readonly session: Session<In, Out>;
   /** The protocol machinery (channels, requests, auth), present only when a protocol adapter brought it. */
   readonly engine: ProtocolEngine<In, Out> | undefined;

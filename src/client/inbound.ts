@@ -1,4 +1,3 @@
-import { Subject } from 'rxjs';
 import { CodecError } from '../errors';
 import type { Attempt } from './attempt';
 import type { SocketCore } from './core';
@@ -18,56 +17,50 @@ function codecErrorOf(cause: unknown): CodecError {
  * to the connection with `decodeErrors: 'fatal'`). Never an uncaught
  * exception.
  */
-export class Inbound<In, Out> {
-  readonly subject = new Subject<In>();
-
-  constructor(private readonly core: SocketCore<In, Out>) {}
-
-  /** A data frame arrived on `attempt`. The per-message path. */
-  receive(frame: DataFrame, attempt: Attempt<In, Out>): void {
-    const { config, telemetry, engine } = this.core;
-    let message: In;
+/** A data frame arrived on `attempt`. The per-message path. */
+export function receive<In, Out>(core: SocketCore<In, Out>, frame: DataFrame, attempt: Attempt<In, Out>): void {
+  const { config, telemetry, engine } = core;
+  let message: In;
+  try {
+    message = config.codec.decode(frame.data);
+  } catch (cause) {
+    const error = codecErrorOf(cause);
+    telemetry.emit({ type: 'decode-error', kind: frame.type, bytes: sizeOf(frame), error });
+    if (config.decodeErrors === 'fatal') attempt.fail(error);
+    return;
+  }
+  const isPong = config.heartbeat?.isPong;
+  const heartbeat = attempt.heartbeat;
+  if (isPong !== undefined && heartbeat !== undefined) {
+    let pong: boolean;
     try {
-      message = config.codec.decode(frame.data);
-    } catch (cause) {
-      const error = codecErrorOf(cause);
-      telemetry.emit({ type: 'decode-error', kind: frame.type, bytes: sizeOf(frame), error });
-      if (config.decodeErrors === 'fatal') attempt.fail(error);
+      pong = isPong(message);
+    } catch (error) {
+      userCodeFailed(core, 'heartbeat.isPong', error, attempt);
       return;
     }
-    const isPong = config.heartbeat?.isPong;
-    const heartbeat = attempt.heartbeat;
-    if (isPong !== undefined && heartbeat !== undefined) {
-      let pong: boolean;
-      try {
-        pong = isPong(message);
-      } catch (error) {
-        this.userCodeFailed('heartbeat.isPong', error, attempt);
-        return;
-      }
-      if (pong) {
-        heartbeat.pong();
-        return;
-      }
+    if (pong) {
+      heartbeat.pong();
+      return;
     }
-    // Counted like 'sent': every data message but heartbeat pongs, including responses and channel messages kept off messages$.
-    if (telemetry.observed) telemetry.emit({ type: 'received', kind: frame.type, bytes: sizeOf(frame) });
-    if (engine !== undefined) {
-      let routed: boolean;
-      try {
-        routed = engine.route(message);
-      } catch (error) {
-        this.userCodeFailed('protocol', error, attempt);
-        return;
-      }
-      if (routed) return;
-    }
-    this.subject.next(message);
   }
+  // Counted like 'sent': every data message but heartbeat pongs, including responses and channel messages kept off messages$.
+  if (telemetry.observed) telemetry.emit({ type: 'received', kind: frame.type, bytes: sizeOf(frame) });
+  if (engine !== undefined) {
+    let routed: boolean;
+    try {
+      routed = engine.route(message);
+    } catch (error) {
+      userCodeFailed(core, 'protocol', error, attempt);
+      return;
+    }
+    if (routed) return;
+  }
+  core.messages.next(message);
+}
 
-  /** User code on the inbound path threw: reported, and handled like a decode error. */
-  userCodeFailed(source: string, error: unknown, attempt: Attempt<In, Out>): void {
-    this.core.telemetry.userError(source, error);
-    if (this.core.config.decodeErrors === 'fatal') attempt.fail(codecErrorOf(error));
-  }
+/** User code on the inbound path threw: reported, and handled like a decode error. */
+export function userCodeFailed<In, Out>(core: SocketCore<In, Out>, source: string, error: unknown, attempt: Attempt<In, Out>): void {
+  core.telemetry.userError(source, error);
+  if (core.config.decodeErrors === 'fatal') attempt.fail(codecErrorOf(error));
 }

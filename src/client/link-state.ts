@@ -17,15 +17,9 @@ export type Phase = 'idle' | 'connecting' | 'authenticating' | 'open' | 'closing
  * @internal The link state: the phase, the count of opened connections (a
  * channel message belongs to one), and `state$`, which it feeds.
  */
-/** `state$`: an Observable with a module-level subscribe function, so a socket carries no closure for it. */
-class StateObservable extends Observable<SocketState> {
-  constructor(readonly link: LinkState) {
-    super(subscribeState);
-  }
-}
-
+/** `state$` subscribes through a module-level function (the link state is that Observable): no closure per socket. */
 function subscribeState(this: Observable<SocketState>, subscriber: Subscriber<SocketState>): TeardownLogic {
-  const subject = (this as StateObservable).link.subject;
+  const subject = (this as LinkState).subject;
   // A completed BehaviorSubject replays nothing: after the end, give the final state, then complete.
   if (subject.isStopped) {
     subscriber.next(subject.getValue());
@@ -35,14 +29,17 @@ function subscribeState(this: Observable<SocketState>, subscriber: Subscriber<So
   return subject.subscribe(subscriber);
 }
 
-export class LinkState {
+export class LinkState extends Observable<SocketState> {
   phase: Phase = 'idle';
   /** Opened connections so far: the number of the current one while it is open. */
   connection = 0;
   /** @internal */
   readonly subject = new BehaviorSubject<SocketState>({ status: 'closed', requested: false, gaveUp: false });
-  /** The states, replaying the current one; after the end, the final one (then complete). */
-  readonly state$: Observable<SocketState> = new StateObservable(this);
+
+  /** As an Observable it is `state$`: the states, replaying the current one; after the end, the final one (then complete). */
+  constructor() {
+    super(subscribeState);
+  }
 
   /** The current state. */
   get state(): SocketState {

@@ -5,6 +5,7 @@ import type { Attempt } from './attempt';
 import { authenticate, AuthHost, ResolvedAuth, resolveAuth } from './auth';
 import { ChannelEntry, ChannelRegistry } from './channels';
 import { encodeFrame } from './codec';
+import { userCodeFailed } from './inbound';
 import type { ProtocolEngine, SocketCore } from './core';
 import type { DropReason, OutboxEntry } from './outbox';
 import type { Protocol } from './protocol';
@@ -74,13 +75,13 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
 
   route(message: In): boolean {
     const protocol = this.protocol;
-    const inbound = this.core.inbound;
+    const core = this.core;
     const attempt = this.core.session.current;
     const guard = <T>(source: string, call: () => T): T | typeof FAILED => {
       try {
         return call();
       } catch (error) {
-        if (attempt !== undefined) inbound.userCodeFailed(source, error, attempt);
+        if (attempt !== undefined) userCodeFailed(core, source, error, attempt);
         return FAILED;
       }
     };

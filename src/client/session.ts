@@ -308,13 +308,13 @@ export class Session<In, Out> {
 
   /** Final: every waiting message and pending operation ends (`failed` with `error`, or as asked), then the state and the streams. */
   private end(failed: boolean, error: unknown, state: SocketState): void {
-    const { link, queue, engine, inbound, telemetry } = this.core;
+    const { link, queue, engine, messages, telemetry } = this.core;
     link.phase = 'ended';
     queue.clear();
     engine?.end(error);
     link.end(state);
-    if (failed) inbound.subject.error(error);
-    else inbound.subject.complete();
+    if (failed) messages.error(error);
+    else messages.complete();
     telemetry.complete();
   }
 

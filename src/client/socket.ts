@@ -1,11 +1,10 @@
-import { Observable, Observer } from 'rxjs';
+import { Observable, Observer, Subject } from 'rxjs';
 import { InvalidOptionsError } from '../errors';
 import type { SocketConfig } from './config';
 import { encodeFrame } from './codec';
 import type { ProtocolEngine, SocketCore } from './core';
 import { ENGINE, EngineFactory } from './core';
 import type { SocketEvent } from './events';
-import { Inbound } from './inbound';
 import { LinkState } from './link-state';
 import type { DropReason, OutboxEntry } from './outbox';
 import type { RequestOptions } from './requests';
@@ -96,7 +95,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out>, SocketCore<In, Ou
   readonly link = new LinkState();
   readonly telemetry;
   readonly queue: WriteQueue<Out, In>;
-  readonly inbound: Inbound<In, Out>;
+  readonly messages = new Subject<In>();
   readonly session: Session<In, Out>;
   readonly engine: ProtocolEngine<In, Out> | undefined;
 
@@ -104,11 +103,10 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out>, SocketCore<In, Ou
     const scheduler = (this.scheduler = config.scheduler);
     this.telemetry = new Telemetry(scheduler);
     this.queue = new WriteQueue<Out, In>(this);
-    this.inbound = new Inbound<In, Out>(this);
     this.session = new Session<In, Out>(this);
     const factory = (config.protocol as { [ENGINE]?: EngineFactory } | undefined)?.[ENGINE];
     this.engine = factory === undefined ? undefined : factory<In, Out>(this);
-    const subject = this.inbound.subject;
+    const subject = this.messages;
     if (config.lazy) {
       const session = this.session;
       this.messages$ = new Observable<In>((subscriber) => {
@@ -126,7 +124,7 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out>, SocketCore<In, Ou
   }
 
   get state$(): Observable<SocketState> {
-    return this.link.state$;
+    return this.link;
   }
 
   get state(): SocketState {

@@ -39,7 +39,8 @@ export function sizeOf(frame: DataFrame): number {
  */
 export class WriteQueue<Out, In = unknown> {
   private conn: TransportConnection | undefined = undefined;
-  private owner: Subscription | undefined = undefined;
+  /** The attempt of the attached connection: its `work` owns the queue's timers. */
+  private owner: { readonly work: Subscription } | undefined = undefined;
   private paused = false;
   private sinceCheck = 0;
   private rateWait: Subscription | undefined = undefined;
@@ -68,7 +69,7 @@ export class WriteQueue<Out, In = unknown> {
   }
 
   /** The connection is open (and authenticated): write to it, with timers owned by `owner`. What the control lane held was for an earlier connection: forgotten. */
-  attach(conn: TransportConnection, owner: Subscription): void {
+  attach(conn: TransportConnection, owner: { readonly work: Subscription }): void {
     this.conn = conn;
     this.owner = owner;
     this.paused = false;
@@ -178,8 +179,8 @@ export class WriteQueue<Out, In = unknown> {
     this.paused = true;
     telemetry.emit({ type: 'backpressure', paused: true, bufferedAmount: buffered });
     const wait = new Subscription();
-    this.owner!.add(wait);
-    const owner = this.owner!;
+    const owner = this.owner!.work;
+    owner.add(wait);
     // `drained()` (or the poll) completes once the socket's buffer is at or below the mark.
     wait.add(
       (conn.drained?.(highWaterMark) ?? this.poll(conn)).subscribe({
@@ -212,7 +213,7 @@ export class WriteQueue<Out, In = unknown> {
 
   private waitForTokens(cost: number): void {
     if (this.rateWait !== undefined || this.owner === undefined) return;
-    this.rateWait = scheduleIn(this.owner, this.core.scheduler, this.core.config.limiter!.waitFor(cost), () => {
+    this.rateWait = scheduleIn(this.owner.work, this.core.scheduler, this.core.config.limiter!.waitFor(cost), () => {
       this.rateWait = undefined;
       this.drain();
     });

@@ -1,13 +1,14 @@
 import {
   MonoTypeOperatorFunction,
+  Observable,
   ObservableInput,
   Observer,
   SchedulerLike,
+  Subscriber,
   asyncScheduler,
   defer,
   of,
   retry,
-  tap,
   throwError,
   timer,
 } from 'rxjs';
@@ -154,6 +155,9 @@ const must =
 /** A duration of `reconnect`: 0 to `MAX_DELAY`, or `Infinity`. */
 const duration: Check = (name, value) => void checkDuration(name, value, { zero: true, infinity: true });
 
+/** The default floors (no closure per socket). */
+const defaultFloorOf = (error: unknown): RetryFloor | undefined => retryFloorOf(error);
+
 /**
  * Normalises `reconnect`'s argument (a count or a config) once: applies every
  * default and checks every option.
@@ -194,7 +198,7 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
   return {
     ...(resolved as unknown as ResolvedReconnectConfig),
     shouldReconnect: decide,
-    floorOf: (error) => retryFloorOf(error, floors),
+    floorOf: floors === undefined ? defaultFloorOf : (error) => retryFloorOf(error, floors),
     onAttempt: onAttempt === undefined || isFunction(onAttempt) ? (resolved['onAttempt'] as ResolvedReconnectConfig['onAttempt']) : (attempt) => onAttempt.next?.(attempt),
   };
 }
@@ -274,11 +278,10 @@ export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOpera
       let attempt = 0;
       let previousDelay = 0;
       let outageStart = 0;
-      // When the current subscription emitted its first value (`undefined` before it has).
-      let firstValueAt: number | undefined;
 
       const delayBeforeNext = (error: unknown): ObservableInput<unknown> => {
         const now = scheduler.now();
+        const firstValueAt = loop.at;
         if (firstValueAt !== undefined && now - firstValueAt >= resetAfter) attempt = 0;
         if (attempt === 0) {
           previousDelay = 0;
@@ -308,14 +311,35 @@ export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOpera
         return delay === 0 ? of(0) : timer(delay, scheduler);
       };
 
-      return defer(() => {
-        firstValueAt = undefined;
-        return source;
-      }).pipe(
-        tap(() => {
-          firstValueAt ??= scheduler.now();
-        }),
-        retry({ delay: delayBeforeNext }),
-      );
+      const loop: FirstValue = { at: undefined };
+      const watched = new Observable<T>((subscriber) => {
+        loop.at = undefined;
+        return source.subscribe(new WatchFirstValue(subscriber, loop, scheduler));
+      });
+      return watched.pipe(retry({ delay: delayBeforeNext }));
     });
+}
+
+/** When the current subscription of a reconnect loop emitted its first value (`undefined` before it has). */
+interface FirstValue {
+  at: number | undefined;
+}
+
+/** Passes everything on and notes the time of the first value: a class, so a subscription carries no closures for it. */
+class WatchFirstValue<T> implements Observer<T> {
+  constructor(
+    private readonly destination: Subscriber<T>,
+    private readonly first: FirstValue,
+    private readonly scheduler: SchedulerLike,
+  ) {}
+  next(value: T): void {
+    if (this.first.at === undefined) this.first.at = this.scheduler.now();
+    this.destination.next(value);
+  }
+  error(error: unknown): void {
+    this.destination.error(error);
+  }
+  complete(): void {
+    this.destination.complete();
+  }
 }
