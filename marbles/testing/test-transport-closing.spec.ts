@@ -6,29 +6,12 @@
 import { expect } from 'chai';
 import { retry } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
-import type { Context } from 'rxjs-marbles/mocha';
 import { ConnectError, InvalidOptionsError, InvalidUrlError } from '../../src/errors';
 import { binaryFrame, closeFrame, pingFrame, pongFrame, textFrame } from '../../src/frame';
 import { TestTransport } from '../../src/testing/test-transport';
-import { closeEvent, frameEvent, openEvent } from '../../src/testing/transport-events';
+import { closeEvent, frameEvent } from '../../src/testing/transport-events';
+import { at, o, thrown, URL } from './support';
 
-const URL = 'ws://example.test/feed';
-
-/** Runs `work` at virtual time `time` (scheduled now, so it runs before steps scheduled later for the same time). */
-function at(m: Context, time: number, work: () => void): void {
-  m.scheduler.schedule(work, time);
-}
-
-function thrown(work: () => void): unknown {
-  try {
-    work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-const o = openEvent();
 
 describe('TestTransport (pings, closing, the script, state)', () => {
   describe('pings and half-open sockets', () => {

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { asyncScheduler, retry } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
-import type { Context } from 'rxjs-marbles/mocha';
 import {
   ConnectError,
   ConnectionClosedError,
@@ -16,24 +15,8 @@ import { Frame, binaryFrame, closeFrame, pingFrame, pongFrame, textFrame } from 
 import type { TransportEvent } from '../../src/transport/transport';
 import { TestTransport } from '../../src/testing/test-transport';
 import { closeEvent, frameEvent, openEvent } from '../../src/testing/transport-events';
+import { at, o, thrown, URL } from './support';
 
-const URL = 'ws://example.test/feed';
-
-/** Runs `work` at virtual time `time` (scheduled now, so it runs before steps scheduled later for the same time). */
-function at(m: Context, time: number, work: () => void): void {
-  m.scheduler.schedule(work, time);
-}
-
-function thrown(work: () => void): unknown {
-  try {
-    work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to throw');
-}
-
-const o = openEvent();
 
 describe('TestTransport', () => {
   describe('opening', () => {
