@@ -132,10 +132,7 @@ export function createHeartbeat(config: HeartbeatTimerConfig): HeartbeatTimer {
   return new Heartbeat(interval, timeout, scheduler, { ping, onTimeout, onRtt, onError });
 }
 
-/**
- * @internal What a {@link Heartbeat} calls: an object with methods, so an owner
- * (the client's connection attempt) can be its own hooks, with no closures.
- */
+/** @internal What a {@link Heartbeat} calls: methods, so an owner (the client's attempt) can be its own hooks. */
 export interface HeartbeatHooks {
   /** Sends one ping. */
   ping(): void;
