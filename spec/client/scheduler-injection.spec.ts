@@ -32,6 +32,17 @@ async function silentServer(): Promise<{ url: string; close(): Promise<void> }> 
   };
 }
 
+/** A TestTransport whose every socket opens at 1 ms and then says nothing (no answer, no pong, no close). */
+function silentTestServer(scheduler: VirtualTimeScheduler): TestTransport {
+  return new TestTransport({ scheduler, script: (s) => s.open({ after: 1 }).silent({ after: 1 }) });
+}
+
+/** Runs the virtual clock up to and including `time`. */
+function flushTo(scheduler: VirtualTimeScheduler, time: number): void {
+  scheduler.maxFrames = time;
+  scheduler.flush();
+}
+
 const realMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Wall-clock sleeps here only show that real time does NOT move the socket: what it does is decided by the virtual clock. */
@@ -67,11 +78,9 @@ describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.
       sockets.push(socket);
       await realMs(400);
       expect(socket.state.status, 'after 400 ms of real time').to.equal('connecting');
-      scheduler.maxFrames = 9_999;
-      scheduler.flush();
+      flushTo(scheduler, 9_999);
       expect(socket.state.status, 'at 9,999 ms of virtual time').to.equal('connecting');
-      scheduler.maxFrames = 10_000;
-      scheduler.flush();
+      flushTo(scheduler, 10_000);
       expect(socket.state).to.include({ status: 'closed', gaveUp: true });
       expect((socket.state as { error?: unknown }).error).to.be.instanceOf(ConnectTimeoutError);
     });
@@ -80,7 +89,7 @@ describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.
   it('should run the heartbeat, request timeouts and outbox expiry on that scheduler', () => {
     const scheduler = new VirtualTimeScheduler();
     // The server opens at 1 ms, answers nothing and never pongs.
-    const transport = new TestTransport({ scheduler, script: (s) => s.open({ after: 1 }).silent({ after: 1 }) });
+    const transport = silentTestServer(scheduler);
     const socket = connectPlain('ws://example.test', {
       transport,
       scheduler,
@@ -92,8 +101,7 @@ describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.
     sockets.push(socket);
     const failures: unknown[] = [];
     socket.request({ type: 'get' }, { timeout: 700 }).subscribe({ error: (e: unknown) => failures.push(e) });
-    scheduler.maxFrames = 1600;
-    scheduler.flush();
+    flushTo(scheduler, 1600);
     expect(failures).to.have.length(1);
     expect(failures[0]).to.be.instanceOf(RequestTimeoutError);
     expect(socket.state.status).to.equal('reconnecting');
@@ -102,18 +110,16 @@ describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.
     socket.events$.subscribe((e) => e.type === 'dropped' && dropped.push(e.reason));
     const sentAt = scheduler.now();
     socket.send({ type: 'late' });
-    scheduler.maxFrames = sentAt + 299;
-    scheduler.flush();
+    flushTo(scheduler, sentAt + 299);
     expect(dropped).to.deep.equal([]);
-    scheduler.maxFrames = sentAt + 300;
-    scheduler.flush();
+    flushTo(scheduler, sentAt + 300);
     expect(dropped).to.deep.equal(['expired']);
   });
 
   it('should run the auth deadline and the close handshake deadline on that scheduler', () => {
     const scheduler = new VirtualTimeScheduler();
     // The server opens at 1 ms and then says nothing: no auth answer, no answer to the close frame.
-    const transport = new TestTransport({ scheduler, script: (s) => s.open({ after: 1 }).silent({ after: 1 }) });
+    const transport = silentTestServer(scheduler);
     const socket = connectPlain('ws://example.test', {
       transport,
       scheduler,
@@ -124,25 +130,20 @@ describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.
       reconnect: false,
     });
     sockets.push(socket);
-    scheduler.maxFrames = 400;
-    scheduler.flush();
+    flushTo(scheduler, 400);
     expect(socket.state.status, 'at 400 ms the auth answer is still awaited').to.equal('connecting');
-    scheduler.maxFrames = 401;
-    scheduler.flush();
+    flushTo(scheduler, 401);
     expect(socket.state).to.include({ status: 'closed', gaveUp: true });
 
     const second = connectPlain('ws://example.test', { transport, scheduler, heartbeat: false, closeTimeout: 300, reconnect: false });
     sockets.push(second);
-    scheduler.maxFrames = 1000;
-    scheduler.flush();
+    flushTo(scheduler, 1000);
     expect(second.state.status).to.equal('open');
     second.close();
     const closingAt = scheduler.now();
-    scheduler.maxFrames = closingAt + 299;
-    scheduler.flush();
+    flushTo(scheduler, closingAt + 299);
     expect(second.state.status, 'the close handshake is awaited for 300 ms').to.equal('closing');
-    scheduler.maxFrames = closingAt + 300;
-    scheduler.flush();
+    flushTo(scheduler, closingAt + 300);
     expect(second.state.status).to.equal('closed');
   });
 });

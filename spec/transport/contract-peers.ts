@@ -6,7 +6,8 @@
  * host. The suite itself only sees {@link ContractPeers}.
  */
 import type { Socket } from 'net';
-import type { SchedulerLike } from 'rxjs';
+import type { SchedulerLike, Subscription } from 'rxjs';
+import { recorder } from '../support/record';
 import { TestSocket, TestTransport } from '../../src/testing';
 import type { Transport } from '../../src/transport/transport';
 import {
@@ -275,3 +276,19 @@ export const CONTRACT_PEERS: readonly ContractPeers[] = [
   ...TRANSPORTS.map((transport) => realPeers(transport.name, transport.ping, (options) => transport.make(options))),
   scriptedPeers(),
 ];
+
+/**
+ * The fixture of one contract suite (call it inside its `describe`): starts and stops the peers, and after each spec
+ * disposes the recordings and ends the subscriptions the spec pushed.
+ */
+export function contractFixture(peers: ContractPeers): { watch: ReturnType<typeof recorder>['watch']; subscriptions: Subscription[] } {
+  const recordings = recorder();
+  const subscriptions: Subscription[] = [];
+  before(() => peers.start());
+  afterEach(() => {
+    recordings.dispose();
+    for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
+  });
+  after(() => peers.stop());
+  return { watch: recordings.watch, subscriptions };
+}

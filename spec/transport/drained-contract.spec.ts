@@ -4,28 +4,18 @@
  * TestTransport; the WHATWG transport has no drain signal).
  */
 import { expect } from 'chai';
-import { Observable, Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import { InvalidOptionsError } from '../../src/errors';
 import { binaryFrame } from '../../src/frame';
 import type { Transport, TransportConnection } from '../../src/transport/transport';
 import { Deferred, within } from '../support/peers';
-import { recorder } from '../support/record';
-import { CONTRACT_PEERS } from './contract-peers';
+import { CONTRACT_PEERS, contractFixture } from './contract-peers';
 
 for (const peers of CONTRACT_PEERS) {
   const transportUnderTest = peers;
   describe(`${peers.name} (the Transport contract: drained())`, () => {
     const server = peers.echo;
-    const recordings = recorder();
-    const subscriptions: Subscription[] = [];
-    const { watch } = recordings;
-
-    before(() => peers.start());
-    afterEach(() => {
-      recordings.dispose();
-      for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
-    });
-    after(() => peers.stop());
+    const { watch, subscriptions } = contractFixture(peers);
 
     it('should offer drained() exactly when the transport has a drain signal', () => {
       const connection = transportUnderTest.make().open({ url: 'ws://127.0.0.1:9/' });

@@ -5,7 +5,7 @@
  * (spec/transport/contract-peers.ts).
  */
 import { expect } from 'chai';
-import { retry, Subscription, VirtualTimeScheduler } from 'rxjs';
+import { retry, VirtualTimeScheduler } from 'rxjs';
 import {
   ConnectError,
   ConnectionClosedError,
@@ -19,8 +19,7 @@ import {
 import { binaryFrame, textFrame } from '../../src/frame';
 import type { TransportEvent } from '../../src/transport/transport';
 import { Deferred, eventually, within } from '../support/peers';
-import { recorder } from '../support/record';
-import { CONTRACT_PEERS } from './contract-peers';
+import { CONTRACT_PEERS, contractFixture } from './contract-peers';
 
 for (const peers of CONTRACT_PEERS) {
   describe(`${peers.name} (the Transport contract)`, () => {
@@ -33,16 +32,7 @@ for (const peers of CONTRACT_PEERS) {
       nextUpgrade: () => peers.stall.nextUpgrade(),
       openCount: () => peers.stall.openCount(),
     };
-    const recordings = recorder();
-    const subscriptions: Subscription[] = [];
-    const { watch } = recordings;
-
-    before(() => peers.start());
-    afterEach(() => {
-      recordings.dispose();
-      for (const subscription of subscriptions.splice(0)) subscription.unsubscribe();
-    });
-    after(() => peers.stop());
+    const { watch, subscriptions } = contractFixture(peers);
 
     describe('open()', () => {
       for (const url of ['foo', 'ftp://x', 'ws://x/#frag', '']) {
