@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { config as rxjsConfig } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
 import { HeartbeatTimeoutError, InvalidOptionsError } from '../../src/errors';
 import { createHeartbeat, heartbeat, HeartbeatTimer } from '../../src/operators/heartbeat';
@@ -300,6 +301,86 @@ describe('createHeartbeat', () => {
     }),
   );
 
+  it(
+    'should move the deadline by timeout each time extend() says the ping is still on its way out',
+    marbles((m) => {
+      // extend() answers true twice (at 14 and 18), then false: the deadline of the ping of 10 passes at 22.
+      const answers = [true, true, false];
+      const looks: number[] = [];
+      const extend = (): boolean => {
+        looks.push(m.scheduler.now());
+        return answers.shift() ?? false;
+      };
+      const source = m.cold('o');
+      const output = source.pipe(heartbeat({ interval: 100, timeout: 4, ping: () => undefined, extend, scheduler: m.scheduler }));
+      m.expect(output).toBeObservable('o 111ms #', undefined, new HeartbeatTimeoutError(4));
+      m.flush();
+      expect(looks).to.deep.equal([104, 108, 112]);
+    }),
+  );
+
+  it(
+    'should not ask extend() when a sign of life came in time',
+    marbles((m) => {
+      let asked = 0;
+      const source = m.cold('o 11ms f 10ms |');
+      const output = source.pipe(heartbeat({ interval: 10, timeout: 4, ping: () => undefined, extend: () => ++asked > 0, scheduler: m.scheduler }));
+      m.expect(output).toBeObservable('o 11ms f 10ms |');
+      m.flush();
+      // f at 12 answers the ping of 10; the deadline of the ping of 20 (24) comes after the completion at 23.
+      expect(asked).to.equal(0);
+    }),
+  );
+
+  it(
+    'should error with what extend() throws',
+    marbles((m) => {
+      const boom = new Error('boom');
+      const source = m.cold('o');
+      const output = source.pipe(
+        heartbeat({
+          interval: 10,
+          timeout: 4,
+          ping: () => undefined,
+          extend: () => {
+            throw boom;
+          },
+          scheduler: m.scheduler,
+        }),
+      );
+      m.expect(output).toBeObservable('o 13ms #', undefined, boom);
+    }),
+  );
+
+  it(
+    'should stop a createHeartbeat() whose extend() throws without onError, and not call onTimeout',
+    marbles((m) => {
+      const timeouts: number[] = [];
+      const unhandled: unknown[] = [];
+      const timer = createHeartbeat({
+        interval: 10,
+        timeout: 4,
+        scheduler: m.scheduler,
+        ping: () => undefined,
+        onTimeout: () => timeouts.push(m.scheduler.now()),
+        extend: () => {
+          throw new Error('boom');
+        },
+      });
+      const previous = rxjsConfig.onUnhandledError;
+      rxjsConfig.onUnhandledError = (error) => unhandled.push(error);
+      try {
+        timer.start();
+        m.flush();
+      } finally {
+        rxjsConfig.onUnhandledError = previous;
+      }
+      expect(timeouts).to.deep.equal([]);
+      expect(timer.running).to.equal(false);
+      expect(unhandled).to.have.length(1);
+    }),
+  );
+
   it('should name the bad option', () => {
     const base = { interval: 10, timeout: 4, ping: () => undefined, onTimeout: () => undefined };
     const scheduler = { now: () => 0, schedule: () => ({ unsubscribe: () => undefined }) } as never;
@@ -307,6 +388,7 @@ describe('createHeartbeat', () => {
     expect(() => createHeartbeat({ ...base, scheduler, timeout: 0 })).to.throw(InvalidOptionsError, /timeout/);
     expect(() => createHeartbeat({ ...base, scheduler, onTimeout: undefined as never })).to.throw(InvalidOptionsError, /onTimeout/);
     expect(() => createHeartbeat({ ...base, scheduler: undefined as never })).to.throw(InvalidOptionsError, /scheduler/);
+    expect(() => createHeartbeat({ ...base, scheduler, extend: 5 as never })).to.throw(InvalidOptionsError, /extend/);
   });
 });
 

@@ -1,17 +1,32 @@
 import { Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import { ConnectionClosedError, HeartbeatTimeoutError, NotOpenError } from '../errors';
-import { pingFrame } from '../frame';
-import { Heartbeat, HeartbeatTimer } from '../operators/heartbeat';
+import { Frame, pingFrame } from '../frame';
+import { Heartbeat, HeartbeatTimer } from '../operators/create-heartbeat';
 import type { TransportConnection, TransportEvent } from '../transport/transport';
 import { encodeFrame } from './codec';
 import { receive } from './inbound';
 import type { SocketCore } from './core';
+import { SentLog } from './sent-log';
+import type { QueueOwner } from './write-queue';
+import type { OutboxEntry } from './outbox';
 
 /** How the last connection closed, for the final state. */
 export interface CloseRecord {
   readonly code: number;
   readonly reason: string;
   readonly wasClean: boolean;
+}
+
+/** Where the last heartbeat ping is on its way out of the process. */
+interface Outbound {
+  /** It may still wait behind buffered data. */
+  waiting: boolean;
+  /** It was waiting at the last look and has left since. */
+  justLeft: boolean;
+  /** The transport's `bytesSent` when it was written: it has left once that much has drained. */
+  leavesAt: number;
+  /** How much had drained (`bytesSent - bufferedAmount`) at the last look. */
+  drained: number;
 }
 
 /**
@@ -22,7 +37,7 @@ export interface CloseRecord {
  * It is the observer of its transport events and the teardown of its
  * session subscription.
  */
-export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribable {
+export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribable, QueueOwner<Out> {
   /** The subscription of the transport events. */
   private events: Subscription | undefined = undefined;
   /** What runs on its own while the connection lasts (auth round, write-queue and acknowledgement timers); the heartbeat stops with it. */
@@ -33,6 +48,12 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     return (this.owned ??= new Subscription());
   }
   heartbeat: HeartbeatTimer | undefined = undefined;
+  /** What was written to the open connection and may not have left the process yet; only with a transport that has `written()`. */
+  log: SentLog<Out> | undefined = undefined;
+  /** Where the last ping is on its way out, once a ping has had to wait behind buffered data (see {@link extend}). */
+  private outbound: Outbound | undefined = undefined;
+  /** What the ended connection never handed to the operating system, until the session takes it ({@link seal}). */
+  private unsent: OutboxEntry<Out>[] | undefined = undefined;
   opened = false;
   closeEvent: CloseRecord | undefined = undefined;
   /** The error the attempt ended with. */
@@ -52,6 +73,14 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   /** Subscribes to the transport events: the socket is dialled. */
   start(): void {
     this.events = this.conn.events.subscribe(this);
+  }
+
+  /** The connection has ended: read what never left now, while the transport's count is still this connection's. */
+  private keepUnsent(): void {
+    const log = this.log;
+    if (log === undefined) return;
+    this.log = undefined;
+    this.unsent = log.unsent();
   }
 
   /** Stops what the attempt runs on its own: during a requested close nothing of it may fail any more. */
@@ -92,13 +121,26 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   }
 
   complete(): void {
+    this.keepUnsent();
     this.report('client', undefined);
     this.subscriber.complete();
+  }
+
+  /**
+   * The connection has ended: what it never handed to the operating system, oldest first, read once, while the
+   * transport's count is still this connection's (before a reconnect can start). `undefined` without a log.
+   */
+  seal(): OutboxEntry<Out>[] | undefined {
+    this.keepUnsent();
+    const unsent = this.unsent;
+    this.unsent = undefined;
+    return unsent;
   }
 
   /** Ends the attempt with an error (a second call does nothing). */
   fail(error: unknown): void {
     if (this.subscriber.closed) return;
+    this.keepUnsent();
     this.ended = error;
     const close = this.closeEvent;
     const code = close?.code ?? (error instanceof ConnectionClosedError ? error.closeCode : 1006);
@@ -125,9 +167,11 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   }
 
   /** Writes a frame outside the write queue (auth messages, pings); `false` when the socket turned out not to be open. */
-  writeDirect(frame: Parameters<TransportConnection['frames']['next']>[0]): boolean {
+  writeDirect(frame: Frame): boolean {
     try {
       this.conn.frames.next(frame);
+      // The connection's own frame: in the log only to keep count (never sent again).
+      if (frame.type !== 'close') this.log?.add(null);
       return true;
     } catch (error) {
       if (error instanceof NotOpenError) return false;
@@ -154,6 +198,8 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
 
   private onOpen(protocol: string): void {
     const { link, telemetry, engine } = this.core;
+    const conn = this.conn;
+    if (conn.written !== undefined) this.log = new SentLog<Out>(conn as TransportConnection & { written(): number });
     link.phase = 'authenticating';
     link.connection++;
     if (telemetry.observed) {
@@ -197,7 +243,45 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     const { link, config } = this.core;
     if (link.phase !== 'open') return;
     const appPing = config.heartbeat!.ping;
-    this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(config.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing));
+    if (!this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(config.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing))) return;
+    // Where the ping is: gone at once to the operating system (nothing buffered), or waiting behind `bufferedAmount` bytes.
+    const { bytesSent, bufferedAmount } = this.conn.state();
+    if (bufferedAmount > 0) {
+      const outbound = (this.outbound ??= { waiting: false, justLeft: false, leavesAt: 0, drained: 0 });
+      // Already waiting: the deadline's last look keeps its baseline (a ping is no look at the link).
+      if (!outbound.waiting) outbound.drained = bytesSent - bufferedAmount;
+      outbound.waiting = true;
+      outbound.leavesAt = bytesSent;
+    } else if (this.outbound !== undefined && this.outbound.waiting) {
+      // The previous ping was still waiting at the last look and has left since: its pong gets a full timeout.
+      this.outbound.waiting = false;
+      this.outbound.justLeft = true;
+    }
+  }
+
+  /**
+   * @internal Heartbeat hook, at a deadline with no sign of life: whether the ping is still on its way out. It is
+   * while bytes keep leaving the socket ahead of it (the link is slow, not dead), and once more when it has just
+   * left (its pong gets a full timeout from then). A link that moved no byte since the last look is dead.
+   */
+  extend(): boolean {
+    const outbound = this.outbound;
+    if (outbound === undefined) return false;
+    if (outbound.justLeft) {
+      outbound.justLeft = false;
+      return true;
+    }
+    if (!outbound.waiting) return false;
+    // Payload bytes handed to the transport minus what it still buffers: what has left the process, as far as it can tell.
+    const { bytesSent, bufferedAmount } = this.conn.state();
+    const drained = bytesSent - bufferedAmount;
+    const moved = drained > outbound.drained;
+    outbound.drained = drained;
+    if (bufferedAmount === 0 || drained >= outbound.leavesAt) {
+      outbound.waiting = false;
+      return true;
+    }
+    return moved;
   }
 
   /** @internal Heartbeat hook: the peer is presumed dead: abort the socket rather than wait for a closing handshake. */

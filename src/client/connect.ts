@@ -1,6 +1,7 @@
 import { asyncScheduler, SchedulerLike } from 'rxjs';
 import { InvalidOptionsError } from '../errors';
 import { resolveReconnectConfig } from '../operators/reconnect';
+import { DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT } from '../operators/create-heartbeat';
 import { checkDuration } from '../time';
 import type { Transport } from '../transport/transport';
 import { isTransport } from '../transport/transport';
@@ -108,7 +109,7 @@ export function normalizeOptions<In, Out>(
 
   let heartbeatConfig: SocketConfig<In, Out>['heartbeat'];
   if (heartbeat !== false) {
-    const { interval = 30_000, timeout = 10_000, ping: givenPing, isPong: givenIsPong } = heartbeat ?? {};
+    const { interval = DEFAULT_HEARTBEAT_INTERVAL, timeout = DEFAULT_HEARTBEAT_TIMEOUT, ping: givenPing, isPong: givenIsPong } = heartbeat ?? {};
     const canPing = transport.capabilities.ping;
     // Application pings from the protocol only where the transport cannot send ping frames.
     const ping = givenPing ?? (!canPing && protocol?.ping !== undefined ? () => protocol.ping!() : undefined);

@@ -8,6 +8,7 @@ import type { PerAttempt } from './connect-options';
 import type { SocketCore } from './core';
 import type { SocketState } from './state';
 import { scheduleIn } from './timers';
+import { handBack } from './write-queue';
 
 function resolve<T>(value: PerAttempt<T>): T {
   return typeof value === 'function' ? (value as () => T)() : value;
@@ -170,6 +171,9 @@ export class Session<In, Out> {
     this.current = undefined;
     const { link, queue, engine } = this.core;
     queue.detach();
+    // What never left the process goes back to the front of the outbox, before the protocol engine decides on requests.
+    const unsent = attempt.seal();
+    if (unsent !== undefined) handBack(queue, unsent);
     if (link.phase === 'authenticating' || link.phase === 'open') link.phase = 'connecting';
     engine?.onConnectionLost(attempt.lostError());
   }

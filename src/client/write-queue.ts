@@ -5,7 +5,14 @@ import { utf8Length } from '../frame';
 import type { TransportConnection } from '../transport/transport';
 import type { SocketCore } from './core';
 import { DropReason, Outbox, OutboxEntry, Ticket } from './outbox';
+import type { SentLog } from './sent-log';
 import { scheduleIn } from './timers';
+
+/** The attempt a queue writes for: its `work` owns the queue's timers; its `log` (when the transport counts what left) records what is written. */
+export interface QueueOwner<Out> {
+  readonly work: Subscription;
+  readonly log: SentLog<Out> | undefined;
+}
 
 /** A text or binary frame: what the queue writes. */
 export type DataFrame = Frame & { type: 'text' | 'binary' };
@@ -40,7 +47,7 @@ export function sizeOf(frame: DataFrame): number {
 export class WriteQueue<Out, In = unknown> {
   private conn: TransportConnection | undefined = undefined;
   /** The attempt of the attached connection: its `work` owns the queue's timers. */
-  private owner: { readonly work: Subscription } | undefined = undefined;
+  private owner: QueueOwner<Out> | undefined = undefined;
   private paused = false;
   private sinceCheck = 0;
   private rateWait: Subscription | undefined = undefined;
@@ -69,7 +76,7 @@ export class WriteQueue<Out, In = unknown> {
   }
 
   /** The connection is open (and authenticated): write to it, with timers owned by `owner`. What the control lane held was for an earlier connection: forgotten. */
-  attach(conn: TransportConnection, owner: { readonly work: Subscription }): void {
+  attach(conn: TransportConnection, owner: QueueOwner<Out>): void {
     this.conn = conn;
     this.owner = owner;
     this.paused = false;
@@ -96,7 +103,7 @@ export class WriteQueue<Out, In = unknown> {
     const cost = limiter === undefined ? 0 : limiter.cost(message);
     if (this.writable && (this.box === undefined || this.box.size === 0) && (this.control === undefined || this.control.size === 0)) {
       if (limiter === undefined || limiter.tryTake(cost)) {
-        if (this.write(frame)) {
+        if (this.write(frame, ticket === undefined && this.owner!.log !== undefined ? this.entryOf(message, frame, cost, ttl) : null)) {
           ticket?.sent();
           return;
         }
@@ -129,7 +136,7 @@ export class WriteQueue<Out, In = unknown> {
           return;
         }
         lane.pop();
-        if (!this.write(entry.frame as DataFrame)) {
+        if (!this.write(entry.frame as DataFrame, ticket === undefined ? entry : null)) {
           lane.unshift(entry);
           limiter?.refund(cost);
           return;
@@ -149,8 +156,20 @@ export class WriteQueue<Out, In = unknown> {
     this.box?.dispose();
   }
 
-  /** Writes one frame to the attached connection; false when the transport says it is not open (then detached). */
-  private write(frame: DataFrame): boolean {
+  /**
+   * A message written at once, as the entry to send again should it never leave the process (its size in bytes is
+   * counted only then: {@link handBack}).
+   */
+  private entryOf(message: Out, frame: DataFrame, cost: number, ttl: number | undefined): OutboxEntry<Out> {
+    const life = ttl ?? this.core.config.outbox.ttl;
+    return { message, frame, cost, bytes: -1, expiresAt: life === Infinity ? Infinity : this.core.scheduler.now() + life };
+  }
+
+  /**
+   * Writes one frame to the attached connection; false when the transport says it is not open (then detached).
+   * `entry` is what to send again if the frame never leaves the process (`null`: it belongs to the connection).
+   */
+  private write(frame: DataFrame, entry: OutboxEntry<Out> | null): boolean {
     const conn = this.conn!;
     try {
       conn.frames.next(frame);
@@ -160,12 +179,15 @@ export class WriteQueue<Out, In = unknown> {
       if (!(error instanceof NotOpenError)) this.core.session.current?.fail(error);
       return false;
     }
+    const log = this.owner?.log;
+    log?.add(entry);
     const size = frame.type === 'text' ? frame.data.length : frame.data.byteLength;
     const { telemetry, config } = this.core;
     if (telemetry.observed) telemetry.emit({ type: 'sent', kind: frame.type, bytes: sizeOf(frame) });
     this.sinceCheck += size;
     if (this.sinceCheck >= BACKPRESSURE_CHECK_BYTES) {
       this.sinceCheck = 0;
+      log?.trim();
       const buffered = conn.state().bufferedAmount;
       if (buffered > config.highWaterMark) this.pause(conn, buffered);
     }
@@ -238,6 +260,18 @@ export function pushControl<Out, In>(queue: WriteQueue<Out, In>, message: Out, f
     cost,
   );
   if (drain) queue.drain();
+}
+
+/**
+ * @internal What the ended connection never handed to the operating system goes back to the front of the outbox,
+ * in order, to be sent on the next connection (or reported dropped if the socket closes instead).
+ */
+export function handBack<Out, In>(queue: WriteQueue<Out, In>, entries: OutboxEntry<Out>[]): void {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (entry.bytes < 0) entries[i] = { ...entry, bytes: sizeOf(entry.frame as DataFrame) };
+  }
+  unshiftAll(queue, entries);
 }
 
 /** @internal Puts messages back at the front of the outbox, in order (in-flight requests to send again; only the protocol engine has them). */

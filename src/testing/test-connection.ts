@@ -74,6 +74,11 @@ export class TestConnection implements TransportConnection, SocketDialer {
     return this.inner.drained(threshold);
   }
 
+  /** See `TransportConnection.written`: every frame written, except those a `stall()` still holds. */
+  written(): number {
+    return this.inner.written();
+  }
+
   /** Why ping and pong frames cannot be written, when `capabilities.ping` is false (part of the shared connection code). */
   get controlFramesUnsupported(): string | undefined {
     const { transport } = this;

@@ -49,6 +49,7 @@ export abstract class TestSocketBase {
   /** @internal */ _error: unknown;
   /** @internal */ _bufferedAmount = 0;
   /** @internal */ _stalled = false;
+  /** @internal Frames written while stalled, not yet drained. */ _held = 0;
   /** @internal */ _silent = false;
   /** @internal */ _autoPong: boolean;
   /** @internal */ _pongLatency = 0;
@@ -151,7 +152,13 @@ export abstract class TestSocketBase {
     const record: TestFrameRecord = { time: this._now(), frame };
     (this.written as TestFrameRecord[]).push(record);
     this.connection.transport._recordWrite(this as unknown as TestSocket, record);
-    if (this._stalled) this._bufferedAmount += frameSize(frame);
+    if (frame.type !== 'close') {
+      // A stalled link holds what is written (it has not left: see `TransportConnection.written`) until drain().
+      if (this._stalled) {
+        this._bufferedAmount += frameSize(frame);
+        this._held++;
+      } else this._session.written++;
+    }
     if (frame.type === 'close' || this._silent) return;
     if (frame.type === 'ping' && this._autoPong) {
       const pong: Frame = frame.data === undefined ? { type: 'pong' } : { type: 'pong', data: frame.data };
@@ -285,12 +292,21 @@ export abstract class TestSocketBase {
     this._closeCode = code;
     this._closeReason = reason;
     this._wasClean = wasClean;
+    if (wasClean && this._held > 0) {
+      // A completed closing handshake: what was written before the close frame has left (and arrived).
+      this._session.written += this._held;
+      this._held = 0;
+    }
     this._end();
     this._session.onClose(code, reason, wasClean);
   }
 
   /** @internal The buffered amount may have fallen: wake `drained()` waiters. */
   _bufferedChanged(): void {
+    if (this._bufferedAmount === 0 && this._held > 0) {
+      this._session.written += this._held;
+      this._held = 0;
+    }
     this._session.drainWaiters?.check(this._bufferedAmount);
   }
 

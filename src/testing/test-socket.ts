@@ -235,7 +235,10 @@ export class TestSocket extends TestSocketBase {
     });
   }
 
-  /** Stalls the link: from now on the size of each written frame adds to `bufferedAmount`, until {@link drain}. */
+  /**
+   * Stalls the link: from now on the size of each written frame adds to `bufferedAmount`, and the frame has not
+   * left (the connection's `written()` does not count it), until {@link drain} or `setBufferedAmount(0)`.
+   */
   stall(timing: TestTiming = {}): this {
     return this._step('stall', timing.after, () => {
       this._stalled = true;

@@ -59,9 +59,9 @@ export class DrainWaiters {
 }
 
 /**
- * A {@link SocketConnection} with `drained()`, for transports whose driver
- * calls `session.drainWaiters?.check(bufferedAmount)` when data leaves the
- * socket.
+ * A {@link SocketConnection} with `drained()` and `written()`, for transports
+ * whose driver calls `session.drainWaiters?.check(bufferedAmount)` when data
+ * leaves the socket and counts each frame that left in `session.written`.
  * (Internal: not exported from any entry point; declared for the testing entry.)
  */
 export class DrainableSocketConnection extends SocketConnection {
@@ -71,6 +71,12 @@ export class DrainableSocketConnection extends SocketConnection {
       throw new InvalidOptionsError(`drained() needs a threshold in bytes, a finite number 0 or more, got ${String(threshold)}`);
     }
     return new DrainedObservable(this, threshold);
+  }
+
+  /** See `TransportConnection.written`: counted by the driver on its session. */
+  written(): number {
+    const session = this.latest;
+    return session === undefined ? 0 : session.written;
   }
 }
 

@@ -68,6 +68,8 @@ export class SocketConnection implements TransportConnection {
 
   /** The session of the newest subscription, while it lasts. */
   current: SocketSession | undefined = undefined;
+  /** The session of the newest subscription, also after it ended (for `written()`). */
+  latest: SocketSession | undefined = undefined;
   framesSent = 0;
   framesReceived = 0;
   bytesSent = 0;

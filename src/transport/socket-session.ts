@@ -83,6 +83,8 @@ export class SocketSession implements Unsubscribable {
   private timer: Subscription | undefined = undefined;
   /** The subscribers of `connection.drained()` waiting on this socket, if any (see `drain.ts`). */
   drainWaiters: DrainWaiters | undefined = undefined;
+  /** Frames of this socket that have left for the operating system, for drivers that can tell (see `TransportConnection.written`). */
+  written = 0;
 
   constructor(
     readonly connection: SocketConnection,
@@ -113,6 +115,7 @@ export class SocketSession implements Unsubscribable {
     const connection = this.connection;
     const dialer = connection.dialer;
     connection.current = this;
+    connection.latest = this;
     connection.connections++;
     connection.protocol = '';
     connection.extensions = '';

@@ -139,6 +139,18 @@ export interface TransportConnection {
    * ```
    */
   drained?(threshold: number): Observable<number>;
+  /**
+   * Optional: how many frames written through `frames` (text, binary, ping,
+   * pong; not close) have left this side's own buffers for the operating
+   * system, on the socket of the newest subscription of `events`, also after
+   * it ended. Only its growth matters. The client uses it to tell which
+   * messages never left the process when a connection dies (they are sent
+   * again on the next connection) and to count a link that is still moving
+   * bytes out as alive. `wsTransport` counts ws's send callbacks and
+   * `TestTransport` counts the frames not held by `stall()`; the WHATWG
+   * transport cannot know and leaves it out.
+   */
+  written?(): number;
 }
 
 /** What a transport can do, so the client can choose protocol or application pings. */

@@ -84,9 +84,14 @@ export class WsSocket extends WebSocket implements SocketDriver {
     this.on('close', onWsClose);
   }
 
-  /** Data of this socket has been written out (or failed with the socket): wake `drained()` waiters. */
-  private onSent(): void {
-    const waiters = this.session.drainWaiters;
+  /**
+   * A frame of this socket has been written out (ws calls back in write order): counted for `written()`, unless it
+   * failed with the socket (then it never left). Either way, wake `drained()` waiters.
+   */
+  private onSent(error?: Error | null): void {
+    const session = this.session;
+    if (error == null) session.written++;
+    const waiters = session.drainWaiters;
     if (waiters !== undefined) waiters.check(this.bufferedAmount);
   }
 
