@@ -135,6 +135,7 @@ describe('messages that never left the process', () => {
       expect(sentOn(transport, 0)).to.deep.equal([0, 1, 2, 3]);
       expect(sentOn(transport, 1)).to.deep.equal([1, 2, 3, 4]);
       expect(events.filter((e) => e.type === 'dropped')).to.deep.equal([]);
+      expect(events.filter((e) => e.type === 'requeued')).to.deep.equal([{ type: 'requeued', time: 50, count: 3 }]);
     }),
   );
 

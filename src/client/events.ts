@@ -112,6 +112,17 @@ export interface BackpressureEvent extends SocketEventBase {
   readonly bufferedAmount: number;
 }
 
+/**
+ * A connection ended with messages that had been written to it but had not yet left the process (still in the
+ * transport's own buffer): they are back at the front of the outbox, in order, and will be sent on the next
+ * connection (or reported `dropped` if the socket closes first). Only transports that can tell (`written()`: ws).
+ */
+export interface RequeuedEvent extends SocketEventBase {
+  readonly type: 'requeued';
+  /** How many messages went back. */
+  readonly count: number;
+}
+
 /** Authentication succeeded (after an open, or a refresh before expiry). */
 export interface AuthenticatedEvent extends SocketEventBase {
   readonly type: 'authenticated';
@@ -162,6 +173,7 @@ export type SocketEvent =
   | HeartbeatTimeoutEvent
   | RttEvent
   | BackpressureEvent
+  | RequeuedEvent
   | AuthenticatedEvent
   | LateResponseEvent
   | CallbackErrorEvent

@@ -58,6 +58,7 @@ const DEFAULT_LEVELS: Record<SocketEventType, LogLevel | false> = {
   rtt: 'debug',
   backpressure: 'info',
   authenticated: 'info',
+  requeued: 'info',
   'late-response': 'warn',
   'callback-error': 'error',
   'source-error': 'warn',
@@ -96,6 +97,8 @@ function describe(event: SocketEvent): string {
       return `${event.refresh ? 're-authenticated' : 'authenticated'}${event.expiresIn === undefined ? '' : ` (expires in ${event.expiresIn} ms)`}`;
     case 'late-response':
       return `a response arrived for request ${String(event.id)} after it was abandoned (timed out or unsubscribed)`;
+    case 'requeued':
+      return `${event.count} message${event.count === 1 ? '' : 's'} had not left when the connection ended: queued to send again`;
     case 'backpressure':
       return event.paused
         ? `writing paused: ${event.bufferedAmount} bytes buffered in the socket`

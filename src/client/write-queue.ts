@@ -267,6 +267,8 @@ export function pushControl<Out, In>(queue: WriteQueue<Out, In>, message: Out, f
  * in order, to be sent on the next connection (or reported dropped if the socket closes instead).
  */
 export function handBack<Out, In>(queue: WriteQueue<Out, In>, entries: OutboxEntry<Out>[]): void {
+  if (entries.length === 0) return;
+  queue.core.telemetry.emit({ type: 'requeued', count: entries.length });
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     if (entry.bytes < 0) entries[i] = { ...entry, bytes: sizeOf(entry.frame as DataFrame) };
