@@ -68,7 +68,7 @@ describe('the fault matrix in a network namespace (root: iptables, tc)', functio
       holed = false;
       await w.until('open again', () => w.socket.state.status === 'open', 8000);
       expect(w.statuses().slice(0, 3)).to.deep.equal(['connecting', 'open', 'reconnecting']);
-      expect(server.opens()).to.equal(2);
+      await w.until('the server to see the second connection', () => server.opens() === 2);
 
       w.stopSending();
       const accepted = w.accepted();
