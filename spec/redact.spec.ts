@@ -65,6 +65,9 @@ describe('redaction', () => {
     it('should leave ordinary names alone', () => {
       for (const name of PUBLIC_NAMES) expect(isSecretName(name), name).to.equal(false);
     });
+    it('should treat code as secret only as the exact name', () => {
+      for (const name of ['country_code', 'error_code', 'codec', 'zipcode', 'closeCode']) expect(isSecretName(name), name).to.equal(false);
+    });
     it("should add the user's own names, case-insensitive and exact", () => {
       expect(isSecretName('PIN', new Set(['pin']))).to.equal(true);
       expect(isSecretName('pinned', new Set(['pin']))).to.equal(false);
@@ -119,6 +122,16 @@ describe('redaction', () => {
         error: { name: 'Error', message: 'refused', code: 'ECONNREFUSED' },
         oauth: REDACTED,
         query: { code: REDACTED },
+      });
+    });
+
+    it("should redact the user's own names at any depth within the cap, whatever their type", () => {
+      const extra = new Set(['pin', 'code']);
+      const value = { a: { b: [{ c: { PIN: 1234, note: 'ok' } }] }, code: 1006, query: 'ws://h/?Pin=99&room=2' };
+      expect(redactValue(value, extra)).to.deep.equal({
+        a: { b: [{ c: { PIN: REDACTED, note: 'ok' } }] },
+        code: REDACTED,
+        query: `ws://h/?Pin=${REDACTED}&room=2`,
       });
     });
 

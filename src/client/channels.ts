@@ -85,11 +85,15 @@ export class ChannelRegistry {
   }
 }
 
-/** JSON with sorted object keys, so `{ a, b }` and `{ b, a }` name the same channel. */
+/**
+ * JSON with sorted object keys, so `{ a, b }` and `{ b, a }` name the same
+ * channel. The copy has no prototype, so an own `__proto__` key (as
+ * `JSON.parse` makes) stays a key and keeps its channel apart from `{}`.
+ */
 function stableStringify(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
-    const sorted: Record<string, unknown> = {};
+    const sorted = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(item).sort()) sorted[key] = (item as Record<string, unknown>)[key];
     return sorted;
   });

@@ -10,6 +10,7 @@ export interface SocketEventBase {
 export interface ConnectingEvent extends SocketEventBase {
   readonly type: 'connecting';
   readonly attempt: number;
+  /** The URL with its secrets redacted (`redactUrl`: no userinfo, secret query parameters `[redacted]`). */
   readonly url: string;
 }
 
@@ -17,6 +18,7 @@ export interface ConnectingEvent extends SocketEventBase {
 export interface OpenedEvent extends SocketEventBase {
   readonly type: 'opened';
   readonly attempt: number;
+  /** The URL with its secrets redacted (`redactUrl`: no userinfo, secret query parameters `[redacted]`). */
   readonly url: string;
   readonly protocol: string;
   /** Milliseconds from the start of the attempt to open. */

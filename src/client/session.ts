@@ -1,6 +1,7 @@
 import { identity, MonoTypeOperatorFunction, Observable, Observer, Subscriber, Subscription, TeardownLogic, Unsubscribable } from 'rxjs';
 import { ConnectionClosedError, SocketClosedError } from '../errors';
 import { closeFrame, Frame } from '../frame';
+import { redactUrl } from '../redact';
 import { reconnectWith, ReconnectAttempt } from '../operators/reconnect';
 import type { TransportConnection, TransportRequest } from '../transport/transport';
 import { Attempt, CloseRecord } from './attempt';
@@ -149,7 +150,7 @@ export class Session<In, Out> {
     if (conn === undefined) {
       const request = this.request();
       conn = core.config.transport.open(request);
-      url = request.url;
+      url = redactUrl(request.url); // what state$ and events$ show: never the secrets in it
       if (this.fixedRequest) {
         this.fixedConn = conn;
         this.fixedUrl = url;

@@ -3,7 +3,7 @@ export interface ConnectingState {
   readonly status: 'connecting';
   /** 0 for the first connection, then the reconnect attempt (1 for the first reconnect). */
   readonly attempt: number;
-  /** The URL this attempt connects to. */
+  /** The URL this attempt connects to, with its secrets redacted (`redactUrl`). */
   readonly url: string;
 }
 
@@ -12,7 +12,7 @@ export interface OpenState {
   readonly status: 'open';
   /** The attempt that opened it (0 for the first connection). */
   readonly attempt: number;
-  /** The URL of the open socket. */
+  /** The URL of the open socket, with its secrets redacted (`redactUrl`). */
   readonly url: string;
   /** The subprotocol the server chose, or `''`. */
   readonly protocol: string;

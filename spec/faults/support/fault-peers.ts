@@ -1,7 +1,8 @@
 /**
  * The peers of the fault specs, all on 127.0.0.1: a Python `websockets` server
  * that can be signalled and restarted on the same port, a TCP proxy that can
- * stop forwarding, a TCP peer that never answers the handshake, an HTTP server
+ * stop forwarding, a TCP proxy that forwards the client's bytes at a fixed
+ * rate (a slow uplink), a TCP peer that never answers the handshake, an HTTP server
  * that refuses the upgrade with a status, and a server that completes the
  * handshake and then writes raw bytes.
  */
@@ -157,4 +158,107 @@ export function startRawFrameServer(bytes: Buffer): Promise<{ url: string; close
     socket.write(bytes);
   });
   return listenLocal(server, sockets);
+}
+
+/** Options of {@link startThrottledProxy}. */
+export interface ThrottleOptions {
+  /** Bytes per second forwarded from the client to the server (the other way is not throttled). */
+  readonly bytesPerSecond: number;
+  /** Milliseconds between two releases of bytes. @default 10 */
+  readonly tick?: number;
+}
+
+/** A TCP proxy that forwards client to server at a fixed byte rate. */
+export interface ThrottledProxy {
+  readonly port: number;
+  readonly url: string;
+  /** Bytes forwarded to the server so far, over every connection. */
+  forwarded(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy to 127.0.0.1:target that forwards what the client writes at
+ * `bytesPerSecond` (a slow uplink), and what the server writes at full speed.
+ * The client's socket is paused while bytes wait, so the client's own buffers
+ * fill as they would behind a slow link; a timer of its own releases at most
+ * the bytes the elapsed time has earned (no burst beyond one tick's worth).
+ */
+export async function startThrottledProxy(target: number, options: ThrottleOptions): Promise<ThrottledProxy> {
+  const { bytesPerSecond, tick = 10 } = options;
+  if (!(bytesPerSecond > 0)) throw new RangeError(`bytesPerSecond must be positive, got ${bytesPerSecond}`);
+  const sockets = new Set<Socket>();
+  const pumps = new Set<() => void>();
+  let forwarded = 0;
+  let closed = false;
+  const server: Server = createServer((client) => {
+    const upstream = createConnection(target, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    const waiting: Buffer[] = [];
+    let budget = 0;
+    let last = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    let clientEnded = false;
+    const stop = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      pumps.delete(stop);
+    };
+    const release = (): void => {
+      timer = undefined;
+      if (closed || upstream.destroyed) return;
+      const now = Date.now();
+      // Earned since the last release, never more than one tick's worth in hand.
+      budget = Math.min(budget + ((now - last) * bytesPerSecond) / 1000, Math.max((tick * bytesPerSecond) / 1000, 1));
+      last = now;
+      while (waiting.length > 0 && budget >= 1) {
+        const head = waiting[0]!;
+        const n = Math.min(head.length, Math.floor(budget));
+        upstream.write(head.subarray(0, n));
+        forwarded += n;
+        budget -= n;
+        if (n === head.length) waiting.shift();
+        else waiting[0] = head.subarray(n);
+      }
+      if (waiting.length > 0) {
+        timer = setTimeout(release, tick);
+      } else if (clientEnded) {
+        upstream.end();
+      } else {
+        client.resume();
+      }
+    };
+    pumps.add(stop);
+    client.on('data', (data: Buffer) => {
+      waiting.push(data);
+      client.pause();
+      if (timer === undefined) timer = setTimeout(release, tick);
+    });
+    client.on('end', () => {
+      clientEnded = true;
+      if (waiting.length === 0) upstream.end();
+    });
+    client.on('close', stop);
+    upstream.on('close', stop);
+    upstream.on('data', (data) => client.write(data));
+    upstream.on('end', () => client.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `ws://127.0.0.1:${port}/`,
+    forwarded: () => forwarded,
+    close: () =>
+      new Promise<void>((resolve) => {
+        closed = true;
+        for (const stop of [...pumps]) stop();
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
