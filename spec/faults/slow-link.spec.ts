@@ -9,6 +9,7 @@ import type { SocketState } from '../../src/client/state';
 import { HeartbeatTimeoutError } from '../../src/errors';
 import { connect } from '../../src/node';
 import { startPythonServer } from './support/fault-peers';
+import { slowLink } from './support/slow-link';
 
 function until(what: string, predicate: () => boolean, ms: number): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -85,6 +86,12 @@ describe('reliability on slow and dead links (real sockets on 127.0.0.1)', funct
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     }
+  });
+
+  it('should keep a slow, busy link (a proxy forwarding 256 KB/s) open although its pings wait longer than the timeout, and find it dead once it stops forwarding', async () => {
+    // Scaled down from 8 KB/s with the default heartbeat (npm run test:long): a 500 ms timeout against a backlog that
+    // takes seconds to drain. A heartbeat that counts only inbound frames terminates this link within a second.
+    await slowLink({ bytesPerSecond: 256 * 1024, sendFor: 8000, messageSize: 4096, heartbeat: { interval: 1000, timeout: 500 }, detectWithin: 1000 + 500 + 1000 });
   });
 
   it('should find a frozen server (SIGSTOP) with the default heartbeat within 20 s (10 s + 10 s)', async () => {

@@ -17,16 +17,16 @@ export interface CloseRecord {
   readonly wasClean: boolean;
 }
 
-/** Where the last heartbeat ping is on its way out of the process. */
+/** What the heartbeat's looks at the socket's buffer saw (at each ping and each deadline with no sign of life). */
 interface Outbound {
-  /** It may still wait behind buffered data. */
-  waiting: boolean;
-  /** It was waiting at the last look and has left since. */
-  justLeft: boolean;
-  /** The transport's `bytesSent` when it was written: it has left once that much has drained. */
-  leavesAt: number;
-  /** How much had drained (`bytesSent - bufferedAmount`) at the last look. */
+  /** How much had left the socket's buffer (`bytesSent - bufferedAmount`) at the last look. */
   drained: number;
+  /** The transport's `writing` at the last look (see `TransportState.writing`). */
+  writing: number | undefined;
+  /** Whether the socket's buffer held a backlog at the last look. */
+  backlog: boolean;
+  /** Whether bytes left a backlog since the last deadline: the link is moving. */
+  moved: boolean;
 }
 
 /**
@@ -50,7 +50,7 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   heartbeat: HeartbeatTimer | undefined = undefined;
   /** What was written to the open connection and may not have left the process yet; only with a transport that has `written()`. */
   log: SentLog<Out> | undefined = undefined;
-  /** Where the last ping is on its way out, once a ping has had to wait behind buffered data (see {@link extend}). */
+  /** What the heartbeat's looks at the socket's buffer saw (see {@link extend}); made at the first ping. */
   private outbound: Outbound | undefined = undefined;
   /** What the ended connection never handed to the operating system, until the session takes it ({@link seal}). */
   private unsent: OutboxEntry<Out>[] | undefined = undefined;
@@ -244,44 +244,34 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     if (link.phase !== 'open') return;
     const appPing = config.heartbeat!.ping;
     if (!this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(config.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing))) return;
-    // Where the ping is: gone at once to the operating system (nothing buffered), or waiting behind `bufferedAmount` bytes.
-    const { bytesSent, bufferedAmount } = this.conn.state();
-    if (bufferedAmount > 0) {
-      const outbound = (this.outbound ??= { waiting: false, justLeft: false, leavesAt: 0, drained: 0 });
-      // Already waiting: the deadline's last look keeps its baseline (a ping is no look at the link).
-      if (!outbound.waiting) outbound.drained = bytesSent - bufferedAmount;
-      outbound.waiting = true;
-      outbound.leavesAt = bytesSent;
-    } else if (this.outbound !== undefined && this.outbound.waiting) {
-      // The previous ping was still waiting at the last look and has left since: its pong gets a full timeout.
-      this.outbound.waiting = false;
-      this.outbound.justLeft = true;
-    }
+    this.look();
   }
 
   /**
-   * @internal Heartbeat hook, at a deadline with no sign of life: whether the ping is still on its way out. It is
-   * while bytes keep leaving the socket ahead of it (the link is slow, not dead), and once more when it has just
-   * left (its pong gets a full timeout from then). A link that moved no byte since the last look is dead.
+   * @internal Heartbeat hook, at a deadline with no sign of life: whether the link has proved itself alive by moving
+   * outbound bytes since the last look. The socket can see only its own buffer: while it holds a backlog, the
+   * operating system's buffer is full, so every byte that leaves the socket's buffer is a byte the link carried.
+   * Each look with such progress moves the deadline by `timeout` (a ping waiting behind the backlog is not late).
+   * A link that moved no byte (or had no backlog to show it) is dead.
    */
   extend(): boolean {
-    const outbound = this.outbound;
-    if (outbound === undefined) return false;
-    if (outbound.justLeft) {
-      outbound.justLeft = false;
-      return true;
-    }
-    if (!outbound.waiting) return false;
-    // Payload bytes handed to the transport minus what it still buffers: what has left the process, as far as it can tell.
-    const { bytesSent, bufferedAmount } = this.conn.state();
-    const drained = bytesSent - bufferedAmount;
-    const moved = drained > outbound.drained;
-    outbound.drained = drained;
-    if (bufferedAmount === 0 || drained >= outbound.leavesAt) {
-      outbound.waiting = false;
-      return true;
-    }
+    this.look();
+    const outbound = this.outbound!;
+    const moved = outbound.moved;
+    outbound.moved = false;
     return moved;
+  }
+
+  /** Notes how much has left the socket's buffer (`bytesSent - bufferedAmount`), and whether that is progress of the link. */
+  private look(): void {
+    const { bytesSent, bufferedAmount, writing } = this.conn.state();
+    const drained = bytesSent - bufferedAmount;
+    const outbound = (this.outbound ??= { drained, writing, backlog: false, moved: false });
+    // A write completed (the buffer fell) or the operating system took part of the one in progress.
+    if (outbound.backlog && (drained > outbound.drained || writing !== outbound.writing)) outbound.moved = true;
+    outbound.drained = drained;
+    outbound.writing = writing;
+    outbound.backlog = bufferedAmount > 0;
   }
 
   /** @internal Heartbeat hook: the peer is presumed dead: abort the socket rather than wait for a closing handshake. */

@@ -108,6 +108,7 @@ export class SocketConnection implements TransportConnection {
       protocol: this.protocol,
       extensions: this.extensions,
       bufferedAmount: driver === undefined ? 0 : driver.bufferedAmount,
+      writing: driver?.writing,
       framesSent: this.framesSent,
       framesReceived: this.framesReceived,
       bytesSent: this.bytesSent,

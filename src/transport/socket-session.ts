@@ -32,6 +32,8 @@ export interface SocketDriver {
   /** 0 CONNECTING, 1 OPEN, 2 CLOSING, 3 CLOSED. */
   readonly readyState: number;
   readonly bufferedAmount: number;
+  /** See `TransportState.writing`; absent where unknown. */
+  readonly writing?: number | undefined;
   /** Writes a text frame and returns its UTF-8 length. */
   sendText(data: string): number;
   sendBinary(data: Uint8Array): void;

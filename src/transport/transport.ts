@@ -89,6 +89,13 @@ export interface TransportState {
   readonly bytesReceived: number;
   /** How many sockets `events` has opened so far (one per subscription). */
   readonly connections: number;
+  /**
+   * Optional: the bytes of the write in progress that the operating system has not taken yet, for transports that
+   * can tell (`wsTransport`: Node's `writeQueueSize`, which falls as a slow link takes bytes, even in the middle of one
+   * large write). The client's heartbeat counts a change of it, while `bufferedAmount` is above 0, as the link
+   * moving. `undefined` where unknown (the WHATWG transport, `TestTransport`).
+   */
+  readonly writing?: number | undefined;
 }
 
 /**

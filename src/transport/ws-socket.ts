@@ -36,6 +36,21 @@ export function corkableSocketOf(ws: object): Corkable | undefined {
 }
 
 /**
+ * The bytes of the write in progress that the operating system has not taken yet: Node's `writeQueueSize` of ws's TCP
+ * socket (the private `_socket`, then its private `_handle`), which Node's own socket timeout watches to tell a slow
+ * write from a stalled one; `undefined` when either private part is missing or not a number.
+ * @internal
+ */
+export function writeQueueSizeOf(ws: object): number | undefined {
+  const raw = (ws as { _socket?: unknown })._socket;
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const handle = (raw as { _handle?: unknown })._handle;
+  if (typeof handle !== 'object' || handle === null) return undefined;
+  const size = (handle as { writeQueueSize?: unknown }).writeQueueSize;
+  return typeof size === 'number' ? size : undefined;
+}
+
+/**
  * `wasClean` as ws's own EventTarget `CloseEvent` computes it, from its
  * private closing-handshake flags (`_closeFrameReceived`, `_closeFrameSent`),
  * or `undefined` when this version of ws does not have both as booleans.
@@ -98,6 +113,11 @@ export class WsSocket extends WebSocket implements SocketDriver {
   /** The TCP socket to cork, when ws exposes one (a seam: specs shadow it to test the fallback). */
   rawSocket(): Corkable | undefined {
     return corkableSocketOf(this);
+  }
+
+  /** See `TransportState.writing` (a seam: specs shadow it to test the fallback). */
+  get writing(): number | undefined {
+    return writeQueueSizeOf(this);
   }
 
   /** ws's closing-handshake flags, when present (a seam: specs shadow it to test the fallback). */

@@ -174,6 +174,8 @@ export interface ThrottledProxy {
   readonly url: string;
   /** Bytes forwarded to the server so far, over every connection. */
   forwarded(): number;
+  /** Stops forwarding in both directions, keeping every connection open (a black hole). */
+  blackHole(): void;
   close(): Promise<void>;
 }
 
@@ -191,6 +193,7 @@ export async function startThrottledProxy(target: number, options: ThrottleOptio
   const pumps = new Set<() => void>();
   let forwarded = 0;
   let closed = false;
+  let holed = false;
   const server: Server = createServer((client) => {
     const upstream = createConnection(target, '127.0.0.1');
     for (const s of [client, upstream]) {
@@ -210,7 +213,7 @@ export async function startThrottledProxy(target: number, options: ThrottleOptio
     };
     const release = (): void => {
       timer = undefined;
-      if (closed || upstream.destroyed) return;
+      if (closed || holed || upstream.destroyed) return;
       const now = Date.now();
       // Earned since the last release, never more than one tick's worth in hand.
       budget = Math.min(budget + ((now - last) * bytesPerSecond) / 1000, Math.max((tick * bytesPerSecond) / 1000, 1));
@@ -244,7 +247,9 @@ export async function startThrottledProxy(target: number, options: ThrottleOptio
     });
     client.on('close', stop);
     upstream.on('close', stop);
-    upstream.on('data', (data) => client.write(data));
+    upstream.on('data', (data) => {
+      if (!holed) client.write(data);
+    });
     upstream.on('end', () => client.end());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -253,6 +258,9 @@ export async function startThrottledProxy(target: number, options: ThrottleOptio
     port,
     url: `ws://127.0.0.1:${port}/`,
     forwarded: () => forwarded,
+    blackHole: () => {
+      holed = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         closed = true;
