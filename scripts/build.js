@@ -5,6 +5,8 @@
 //   and a copy of the declarations beside them, so that `import` resolves ESM types ("type": "module" there).
 // Every relative specifier in dist/esm gets an explicit '.js' so Node's ESM loader and bundlers resolve it as-is.
 // No source maps are shipped: the sources are not in the package, and dist/cjs reads like src.
+// The command line (src/cli, package.json `bin`) is CommonJS only and has no public types: it is left out of
+// dist/esm and dist/types, and its entry dist/cjs/cli/main.js (which keeps its #! line) is made executable.
 'use strict';
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -17,6 +19,7 @@ const src = path.join(root, 'src');
 const cjs = path.join(dist, 'cjs');
 const types = path.join(dist, 'types');
 const esm = path.join(dist, 'esm');
+const cli = path.join(src, 'cli');
 
 function walk(dir) {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -52,10 +55,12 @@ fs.rmSync(dist, { recursive: true, force: true });
 
 // 1. CommonJS and declarations, type-checked.
 execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+fs.rmSync(path.join(types, 'cli'), { recursive: true, force: true });
+fs.chmodSync(path.join(cjs, 'cli', 'main.js'), 0o755);
 
 // 2. ES modules, transpiled with the ESM project's options.
 const options = esmOptions();
-const sources = walk(src).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+const sources = walk(src).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.startsWith(cli + path.sep));
 for (const file of sources) {
   const out = path.join(esm, path.relative(src, file)).replace(/\.ts$/, '.js');
   const { outputText, diagnostics } = ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: options, fileName: file, reportDiagnostics: true });

@@ -8,9 +8,23 @@ import { mustBe } from './invalid';
  */
 export const MAX_DELAY = 2_147_483_647;
 
-/** @internal A computed delay made safe to schedule: at most {@link MAX_DELAY}, never negative or NaN. */
+/**
+ * @internal A computed delay made safe to schedule: whole milliseconds, at
+ * most {@link MAX_DELAY}, never negative or NaN.
+ *
+ * Every computed delay (each backoff strategy's result, the reconnect delay
+ * after a close code's floor and `Retry-After`, and so `state$` and the
+ * `reconnect-scheduled` event, timers, heartbeat wake-ups) passes through
+ * here, so this is the one place delays become whole milliseconds: a log says
+ * "reconnecting in 686 ms", never "685.6241799682424 ms". Timers only count
+ * whole milliseconds anyway. Rounded UP, because every delay is a promise of
+ * "at least" (a close code's floor, `Retry-After`, `'equal'` jitter's half, a
+ * heartbeat's due time): rounding down could fire a timer before its due time,
+ * or turn a tiny positive wait into a synchronous 0. An integer bound
+ * (`maxDelay`, `MAX_DELAY`) is never exceeded.
+ */
 export function capDelay(ms: number): number {
-  return ms > MAX_DELAY ? MAX_DELAY : ms > 0 ? ms : 0;
+  return ms > MAX_DELAY ? MAX_DELAY : ms > 0 ? Math.ceil(ms) : 0;
 }
 
 /** What a user-given duration may be. */

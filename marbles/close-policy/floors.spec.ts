@@ -46,7 +46,9 @@ const firstDraw = (seed: number): number => seededRandom(seed)();
 describe('close policy: floors for 1013 and 1012 (marbles)', () => {
   it('should wait 5000 ms plus a jitter in [0, 2500) drawn from the seeded random source after a 1013', marbles((m) => {
     const { subscribedAt, delays } = run(m, closed(1013), { backoff: constantBackoff(100), random: seededRandom(42) });
-    const expected = 5000 + firstDraw(42) * 2500;
+    // Whole milliseconds, rounded up: 5000 + 0.6011... * 2500 = 6502.76 waits 6503 ms.
+    const expected = Math.ceil(5000 + firstDraw(42) * 2500);
+    expect(delays).to.deep.equal([6503]);
     expect(delays).to.deep.equal([expected]);
     expect(expected).to.be.within(5000, 7500);
     expect(subscribedAt).to.deep.equal([0, 1 + expected]);
@@ -73,8 +75,10 @@ describe('close policy: floors for 1013 and 1012 (marbles)', () => {
 
   it('should wait 50 ms plus a jitter in [0, 100) after a 1012 when the backoff is shorter', marbles((m) => {
     const { subscribedAt, delays } = run(m, closed(1012), { backoff: constantBackoff(0), random: seededRandom(7) });
-    const expected = 50 + firstDraw(7) * 100;
+    // Whole milliseconds, rounded up: 50 + 0.0117... * 100 = 51.17 waits 52 ms.
+    const expected = Math.ceil(50 + firstDraw(7) * 100);
     expect(expected).to.be.within(50, 150);
+    expect(delays).to.deep.equal([52]);
     expect(delays).to.deep.equal([expected]);
     expect(subscribedAt).to.deep.equal([0, 1 + expected]);
   }));

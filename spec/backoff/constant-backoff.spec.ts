@@ -5,11 +5,11 @@ import { InvalidOptionsError } from '../../src/errors';
 import { delay, noRandom, schedule } from './support';
 
 describe('constantBackoff', () => {
-  it('should return the same finite, non-negative delay for every attempt, without drawing a random number', () => {
+  it('should return the same whole, non-negative delay (rounded up) for every attempt, without drawing a random number', () => {
     fc.assert(
       fc.property(delay, fc.integer({ min: 1, max: 100 }), (d, count) => {
         const delays = schedule(constantBackoff(d), count, noRandom);
-        expect(delays).to.deep.equal(new Array<number>(count).fill(d));
+        expect(delays).to.deep.equal(new Array<number>(count).fill(Math.ceil(d)));
         expect(delays.every((x) => Number.isFinite(x) && x >= 0)).to.equal(true);
       }),
     );

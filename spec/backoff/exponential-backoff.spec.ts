@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { exponentialBackoff, Jitter } from '../../src/backoff/exponential-backoff';
 import { InvalidOptionsError } from '../../src/errors';
+import { seededRandom } from '../../src/backoff/seeded-random';
 import { JUST_BELOW_ONE, cycle, delay, noRandom, randomValues, schedule, within } from './support';
 
 /** initialDelay <= maxDelay, factor >= 1. */
@@ -10,9 +11,11 @@ const config = fc
   .map(([a, b, factor]) => ({ initialDelay: Math.min(a, b), maxDelay: Math.max(a, b), factor }));
 const jitter = fc.constantFrom<Jitter>('none', 'full', 'equal', 'decorrelated');
 const attempts = fc.integer({ min: 1, max: 80 });
+/** The default backoff (full jitter, 1 s doubling) with seededRandom(42): attempts 1 to 6, in whole ms. */
+const GOLDEN_FULL_42 = [602, 897, 3410, 5358, 2798, 15798];
 
 describe('exponentialBackoff', () => {
-  it('should stay within [0, maxDelay], finite and not NaN, for every jitter and random sequence', () => {
+  it('should stay within [0, maxDelay] in whole milliseconds for every jitter and random sequence', () => {
     fc.assert(
       fc.property(config, jitter, attempts, randomValues, (c, j, count, values) => {
         const delays = schedule(exponentialBackoff({ ...c, jitter: j }), count, cycle(values));
@@ -22,13 +25,28 @@ describe('exponentialBackoff', () => {
     );
   });
 
-  it('should not exceed a subnormal maxDelay with equal jitter (d / 2 rounds)', () => {
+  it('should round a subnormal delay up to 1 ms, the shortest whole wait, with equal jitter (d / 2 rounds)', () => {
     const tiny = 1.5e-323;
     const strategy = exponentialBackoff({ initialDelay: tiny, maxDelay: tiny, factor: 1, jitter: 'equal' });
-    expect(strategy(1, 0, () => JUST_BELOW_ONE)).to.be.at.most(tiny);
+    expect(strategy(1, 0, () => JUST_BELOW_ONE)).to.equal(1);
   });
 
-  it('should stay within [0, maxDelay] for a source that always returns 0 or always just below 1', () => {
+  it('should not exceed an integer maxDelay with equal jitter and a draw just below 1', () => {
+    for (const maxDelay of [1, 3, 999, 1001, 30_000, 2 ** 31 - 1]) {
+      const strategy = exponentialBackoff({ initialDelay: maxDelay, maxDelay, jitter: 'equal' });
+      expect(strategy(1, 0, () => JUST_BELOW_ONE), String(maxDelay)).to.equal(maxDelay);
+    }
+  });
+
+  it('should give whole milliseconds from a seeded random source (golden values)', () => {
+    for (const j of ['full', 'equal', 'decorrelated'] as const) {
+      const delays = schedule(exponentialBackoff({ jitter: j }), 8, seededRandom(42));
+      expect(delays.every(Number.isInteger), `${j}: ${delays.join(', ')}`).to.equal(true);
+    }
+    expect(schedule(exponentialBackoff(), 6, seededRandom(42))).to.deep.equal(GOLDEN_FULL_42);
+  });
+
+  it('should stay within [0, maxDelay] in whole milliseconds for a source that always returns 0 or always just below 1', () => {
     for (const edge of [0, JUST_BELOW_ONE]) {
       fc.assert(
         fc.property(config, jitter, attempts, (c, j, count) => {
@@ -51,12 +69,12 @@ describe('exponentialBackoff', () => {
     );
   });
 
-  it('should follow min(maxDelay, initialDelay * factor^(n-1)) without jitter, never drawing a random number', () => {
+  it('should follow min(maxDelay, initialDelay * factor^(n-1)), rounded up, without jitter, never drawing a random number', () => {
     fc.assert(
       fc.property(config, attempts, (c, count) => {
         const delays = schedule(exponentialBackoff({ ...c, jitter: 'none' }), count, noRandom);
         delays.forEach((d, i) => {
-          const expected = c.initialDelay === 0 ? 0 : Math.min(c.maxDelay, c.initialDelay * c.factor ** i);
+          const expected = c.initialDelay === 0 ? 0 : Math.ceil(Math.min(c.maxDelay, c.initialDelay * c.factor ** i));
           expect(d).to.equal(expected);
           if (i > 0) expect(d).to.be.at.least(delays[i - 1]!);
         });
@@ -64,24 +82,24 @@ describe('exponentialBackoff', () => {
     );
   });
 
-  it('should scale the un-jittered delay by the draw with full jitter: r * d', () => {
+  it('should scale the un-jittered delay by the draw with full jitter: r * d, rounded up', () => {
     fc.assert(
       fc.property(config, attempts, randomValues, (c, attempt, values) => {
         const r = values[0]!;
         const d = Math.min(c.maxDelay, c.initialDelay * c.factor ** (attempt - 1));
         const got = exponentialBackoff({ ...c, jitter: 'full' })(attempt, 0, () => r);
-        expect(got).to.be.within(0, d);
-        expect(got).to.be.closeTo(r * d, 1e-9 * Math.max(1, d));
+        expect(got).to.be.within(0, Math.ceil(d));
+        expect(got).to.equal(Math.ceil(r * d));
       }),
     );
   });
 
-  it('should stay in [d/2, d] with equal jitter', () => {
+  it('should stay in [d/2, d] with equal jitter (d rounded up)', () => {
     fc.assert(
       fc.property(config, attempts, randomValues, (c, attempt, values) => {
         const d = Math.min(c.maxDelay, c.initialDelay * c.factor ** (attempt - 1));
         const got = exponentialBackoff({ ...c, jitter: 'equal' })(attempt, 0, cycle(values));
-        expect(got).to.be.within(d / 2, d);
+        expect(got).to.be.within(d / 2, Math.ceil(d));
       }),
     );
   });
@@ -92,7 +110,7 @@ describe('exponentialBackoff', () => {
       fc.property(config, attempts, previous, randomValues, (c, attempt, p, values) => {
         const got = exponentialBackoff({ ...c, jitter: 'decorrelated' })(attempt, p, cycle(values));
         const base = attempt === 1 || p < c.initialDelay ? c.initialDelay : p;
-        expect(got).to.be.within(c.initialDelay, Math.min(c.maxDelay, 3 * base));
+        expect(got).to.be.within(c.initialDelay, Math.ceil(Math.min(c.maxDelay, 3 * base)));
       }),
     );
   });

@@ -10,19 +10,19 @@ const config = fc
 const attempts = fc.integer({ min: 1, max: 200 });
 
 describe('linearBackoff', () => {
-  it('should stay within [0, maxDelay], finite and not NaN, without drawing a random number', () => {
+  it('should stay within [0, maxDelay] in whole milliseconds, without drawing a random number', () => {
     fc.assert(
       fc.property(config, attempts, (c, count) => within(schedule(linearBackoff(c), count, noRandom), 0, c.maxDelay)),
       { numRuns: 300 },
     );
   });
 
-  it('should follow min(maxDelay, initialDelay + (n-1) * increment) and never shrink', () => {
+  it('should follow min(maxDelay, initialDelay + (n-1) * increment), rounded up, and never shrink', () => {
     fc.assert(
       fc.property(config, attempts, (c, count) => {
         const delays = schedule(linearBackoff(c), count, noRandom);
         delays.forEach((d, i) => {
-          expect(d).to.equal(Math.min(c.maxDelay, c.initialDelay + i * c.increment));
+          expect(d).to.equal(Math.ceil(Math.min(c.maxDelay, c.initialDelay + i * c.increment)));
           if (i > 0) expect(d).to.be.at.least(delays[i - 1]!);
         });
         expect(schedule(linearBackoff(c), count, noRandom)).to.deep.equal(delays);

@@ -42,7 +42,11 @@ export function schedule(strategy: BackoffStrategy, count: number, random: Rando
   return delays;
 }
 
-/** Whether every delay is a finite number in [min, max]. */
+/**
+ * Whether every delay is whole milliseconds in [min, max]. Strategies round
+ * up (see `capDelay`), so a bound computed from fractional options is rounded
+ * up here too.
+ */
 export function within(delays: readonly number[], min: number, max: number): boolean {
-  return delays.every((d) => typeof d === 'number' && Number.isFinite(d) && d >= min && d <= max);
+  return delays.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= min && d <= Math.ceil(max));
 }

@@ -8,11 +8,12 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { buildOnce, root } from './built';
+import { buildOnce, root, runNode } from './built';
 
 interface PackedFile {
   readonly path: string;
   readonly size: number;
+  readonly mode: number;
 }
 
 /** Every string target in an `exports` (or `typesVersions`) value, however deeply nested in conditions. */
@@ -49,10 +50,21 @@ describe('the packed package (npm pack --dry-run)', function () {
     expect([...names].filter((name) => /\.ts$/.test(name) && !/\.d\.ts$/.test(name)), 'TypeScript sources').to.deep.equal([]);
   });
 
-  it('should hold a file for every target of main, module, types, exports and typesVersions', () => {
-    const targets = [pkg['main'], pkg['module'], pkg['types'], pkg['exports'], pkg['typesVersions']].flatMap(targetsOf).map(normalise);
+  it('should hold a file for every target of main, module, types, bin, exports and typesVersions', () => {
+    const targets = [pkg['main'], pkg['module'], pkg['types'], pkg['bin'], pkg['exports'], pkg['typesVersions']].flatMap(targetsOf).map(normalise);
     expect(targets.length).to.be.greaterThan(20);
     expect(targets.filter((target) => !names.has(target))).to.deep.equal([]);
+  });
+
+  it('should ship the rxnova command: its built entry executable with a #! line, CommonJS only, without declarations', () => {
+    expect(pkg['bin']).to.deep.equal({ rxnova: 'dist/cjs/cli/main.js' });
+    const main = files.find((f) => f.path === 'dist/cjs/cli/main.js');
+    expect(main, 'dist/cjs/cli/main.js').not.to.equal(undefined);
+    expect(main!.mode & 0o111, 'executable').to.not.equal(0);
+    expect(fs.readFileSync(path.join(root, main!.path), 'utf8')).to.match(/^#!\/usr\/bin\/env node\n/);
+    const cli = [...names].filter((name) => /\/cli\//.test(name)).sort();
+    expect(cli).to.deep.equal(['args', 'connect', 'echo-server', 'format', 'main', 'run'].map((name) => `dist/cjs/cli/${name}.js`));
+    expect(runNode([main!.path, '--version'])).to.equal(`${String(pkg['version'])}\n`);
   });
 
   it('should ship no source map that points at sources it does not carry', () => {

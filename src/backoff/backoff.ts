@@ -16,8 +16,9 @@ export type RandomSource = () => number;
  *
  * Any function of this shape is a strategy, so a user's own formula plugs
  * into `reconnect({ backoff })` as it is. It must return a finite number
- * `>= 0`; `reconnect` raises an `InvalidOptionsError` otherwise, and caps a
- * delay above `MAX_DELAY` (2^31 - 1 ms, the longest a timer can wait) at it.
+ * `>= 0`; `reconnect` raises an `InvalidOptionsError` otherwise, rounds a
+ * fractional delay up to whole milliseconds, and caps a delay above
+ * `MAX_DELAY` (2^31 - 1 ms, the longest a timer can wait) at it.
  *
  * @example
  * ```ts

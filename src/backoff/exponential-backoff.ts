@@ -15,6 +15,9 @@ import { checkAttempt, checkDelay, draw, isFiniteDelay } from './validate';
  *   in `[initialDelay, 3p)`, where `p` is the previous delay (`initialDelay`
  *   for attempt 1, and never less than it). Grows from the previous delay
  *   instead of from the attempt number; `factor` is not used.
+ *
+ * Every result is then rounded up to whole milliseconds (so `'full'` may give
+ * `d` itself, and an integer `maxDelay` is never exceeded).
  */
 export type Jitter = 'none' | 'full' | 'equal' | 'decorrelated';
 

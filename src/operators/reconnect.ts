@@ -32,7 +32,7 @@ import { capDelay, checkDuration } from '../time';
 export interface ReconnectAttempt {
   /** The attempt number within the current outage: 1 for the first reconnect. */
   readonly attempt: number;
-  /** How long `reconnect` waits before resubscribing, in milliseconds (at most `MAX_DELAY`). */
+  /** How long `reconnect` waits before resubscribing, in whole milliseconds (rounded up; at most `MAX_DELAY`). */
   readonly delay: number;
   /** The error that ended the previous subscription. */
   readonly error: unknown;
