@@ -63,9 +63,33 @@ describe('the heartbeat on a slow link', () => {
   );
 
   it(
-    'should declare a link dead when its buffered data stops draining for the timeout (interval + timeout after open)',
+    'should keep a link whose backlog moves in steps further apart than the timeout, while each comes within stallTimeout',
     marbles((m) => {
-      const { socket, events } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent().stall({ after: 50 }) : s.open({ after: 1 })));
+      // The operating system takes a slow link's bytes in large steps: here 2 KB every 1500 ms, against a 500 ms
+      // timeout and a 2000 ms stallTimeout. The peer answers nothing until everything has drained (t=7600).
+      const { socket, events } = setup(
+        m.scheduler,
+        (s) => {
+          s.open({ after: 1 }).silent().stall({ after: 50 });
+          trickle(s, 10_000, 2000, 1600, 1500).receive('{"n":-1}', { after: 7600 });
+        },
+        { heartbeat: { interval: 1000, timeout: 500, stallTimeout: 2000 } },
+      );
+      m.scheduler.schedule(() => {
+        for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD });
+      }, 100);
+      m.scheduler.schedule(() => socket.close(), 7700);
+      m.flush();
+      expect(events.filter((e) => e.type === 'heartbeat-timeout')).to.deep.equal([]);
+    }),
+  );
+
+  it(
+    'should declare a link dead when its backlog has not moved for stallTimeout',
+    marbles((m) => {
+      const { socket, events } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent().stall({ after: 50 }) : s.open({ after: 1 })), {
+        heartbeat: { interval: 1000, timeout: 500, stallTimeout: 2000 },
+      });
       const timedOutAt: number[] = [];
       socket.events$.subscribe((e) => {
         if (e.type === 'heartbeat-timeout') timedOutAt.push(m.scheduler.now());
@@ -73,10 +97,10 @@ describe('the heartbeat on a slow link', () => {
       m.scheduler.schedule(() => {
         for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD });
       }, 100);
-      m.scheduler.schedule(() => socket.close(), 2000);
+      m.scheduler.schedule(() => socket.close(), 4000);
       m.flush();
-      // The ping of t=1001 waits behind 10 KB that never move: dead at 1001 + 500.
-      expect(timedOutAt).to.deep.equal([1501]);
+      // The backlog is first seen at the ping of t=1001 and never moves: looks every 500 ms until 1001 + 2000.
+      expect(timedOutAt).to.deep.equal([3001]);
       expect(events.filter((e) => e.type === 'opened')).to.have.length(2);
     }),
   );
@@ -100,6 +124,48 @@ describe('the heartbeat on a slow link', () => {
       m.scheduler.schedule(() => socket.close(), 3000);
       m.flush();
       expect(timedOutAt).to.deep.equal([2001]);
+    }),
+  );
+
+  it(
+    'should give a ping behind data it cannot see queued the time that data needs at 64 kbit (at most stallTimeout)',
+    marbles((m) => {
+      // 10 KB handed over at t=900 leave the socket at once (the operating system took them): a ping at 1001 may sit
+      // behind them, 1280 ms at 8 bytes/ms. Its deadline: 1001 + 500 + 1280 = 2781; looks every 500 ms: dead at 3001.
+      const { socket } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent() : s.open({ after: 1 })), {
+        heartbeat: { interval: 1000, timeout: 500, stallTimeout: 60_000 },
+      });
+      const timedOutAt: number[] = [];
+      socket.events$.subscribe((e) => {
+        if (e.type === 'heartbeat-timeout') timedOutAt.push(m.scheduler.now());
+      });
+      m.scheduler.schedule(() => {
+        for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD.slice(0, 1010) });
+      }, 900);
+      m.scheduler.schedule(() => socket.close(), 4000);
+      m.flush();
+      expect(timedOutAt).to.deep.equal([3001]);
+    }),
+  );
+
+  it(
+    'should count from the last pong: data sent before an answered ping is known to have arrived',
+    marbles((m) => {
+      // The same 10 KB at t=900, but the ping of 1001 is answered: the ping of 2001 has nothing queued ahead of it,
+      // and a silent peer is found at 2001 + 500.
+      const { socket } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).autoPong(false).receive({ type: 'pong' }, { after: 1100 }) : s.open({ after: 1 })), {
+        heartbeat: { interval: 1000, timeout: 500, stallTimeout: 60_000 },
+      });
+      const timedOutAt: number[] = [];
+      socket.events$.subscribe((e) => {
+        if (e.type === 'heartbeat-timeout') timedOutAt.push(m.scheduler.now());
+      });
+      m.scheduler.schedule(() => {
+        for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD.slice(0, 1010) });
+      }, 900);
+      m.scheduler.schedule(() => socket.close(), 4000);
+      m.flush();
+      expect(timedOutAt).to.deep.equal([2501]);
     }),
   );
 

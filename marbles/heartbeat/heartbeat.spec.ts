@@ -304,18 +304,23 @@ describe('createHeartbeat', () => {
   it(
     'should move the deadline by timeout each time extend() says the ping is still on its way out',
     marbles((m) => {
-      // extend() answers true twice (at 14 and 18), then false: the deadline of the ping of 10 passes at 22.
+      // extend() answers true twice (at 104 and 108), then false: the ping of 100 is dead at 112.
       const answers = [true, true, false];
-      const looks: number[] = [];
-      const extend = (): boolean => {
-        looks.push(m.scheduler.now());
+      const looks: Array<[number, number]> = [];
+      const extend = (sentAt: number): boolean => {
+        looks.push([m.scheduler.now(), sentAt]);
         return answers.shift() ?? false;
       };
       const source = m.cold('o');
       const output = source.pipe(heartbeat({ interval: 100, timeout: 4, ping: () => undefined, extend, scheduler: m.scheduler }));
       m.expect(output).toBeObservable('o 111ms #', undefined, new HeartbeatTimeoutError(4));
       m.flush();
-      expect(looks).to.deep.equal([104, 108, 112]);
+      // Each look names the watched ping: the one sent at 100.
+      expect(looks).to.deep.equal([
+        [104, 100],
+        [108, 100],
+        [112, 100],
+      ]);
     }),
   );
 

@@ -17,16 +17,27 @@ export interface CloseRecord {
   readonly wasClean: boolean;
 }
 
-/** What the heartbeat's looks at the socket's buffer saw (at each ping and each deadline with no sign of life). */
+/** The slowest link the heartbeat waits for, in bytes per millisecond: 64 kbit/s. */
+const SLOWEST_LINK = 8;
+/** How many unanswered pings' marks are kept (time and bytes each). */
+const MAX_MARKS = 2 * 16;
+
+/** What the heartbeat's looks at the socket saw (at each ping and each deadline with no sign of life). */
 interface Outbound {
+  /** The transport's `bytesSent` at the last look. */
+  sent: number;
+  /** The time and `bytesSent` of each ping not yet answered by a pong, oldest first (flat pairs). */
+  marks: number[];
+  /** `bytesSent` at the last ping a pong answered: everything handed over before it has arrived. */
+  delivered: number;
   /** How much had left the socket's buffer (`bytesSent - bufferedAmount`) at the last look. */
   drained: number;
   /** The transport's `writing` at the last look (see `TransportState.writing`). */
   writing: number | undefined;
   /** Whether the socket's buffer held a backlog at the last look. */
   backlog: boolean;
-  /** Whether bytes left a backlog since the last deadline: the link is moving. */
-  moved: boolean;
+  /** When the backlog last moved (or was first seen). */
+  movedAt: number;
 }
 
 /**
@@ -102,7 +113,7 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
       if (frame.type === 'text' || frame.type === 'binary') {
         heartbeat?.alive();
         receive(this.core, frame, this);
-      } else if (frame.type === 'pong') heartbeat?.pong();
+      } else if (frame.type === 'pong') this.ponged();
       else heartbeat?.alive();
       return;
     }
@@ -240,38 +251,74 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
 
   /** @internal Heartbeat hook: one ping. A socket already closing (either side asked) is not pinged: its close event ends the attempt. */
   ping(): void {
-    const { link, config } = this.core;
+    const { link, config, scheduler } = this.core;
     if (link.phase !== 'open') return;
     const appPing = config.heartbeat!.ping;
     if (!this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(config.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing))) return;
-    this.look();
+    const now = scheduler.now();
+    const outbound = this.look(now);
+    // Where this ping is in the stream: everything handed over before it arrives before its pong.
+    const marks = outbound.marks;
+    if (marks.length >= MAX_MARKS) marks.splice(0, 2);
+    marks.push(now, outbound.sent);
+  }
+
+  /** A pong (protocol or application): the oldest ping still waiting for one is answered, and so is all sent before it. */
+  ponged(): void {
+    this.heartbeat?.pong();
+    const outbound = this.outbound;
+    if (outbound === undefined || outbound.marks.length === 0) return;
+    outbound.marks.shift();
+    outbound.delivered = outbound.marks.shift()!;
   }
 
   /**
-   * @internal Heartbeat hook, at a deadline with no sign of life: whether the link has proved itself alive by moving
-   * outbound bytes since the last look. The socket can see only its own buffer: while it holds a backlog, the
-   * operating system's buffer is full, so every byte that leaves the socket's buffer is a byte the link carried.
-   * Each look with such progress moves the deadline by `timeout` (a ping waiting behind the backlog is not late).
-   * A link that moved no byte (or had no backlog to show it) is dead.
+   * @internal Heartbeat hook, at a deadline with no sign of life: whether the ping sent at `sentAt` may still be on
+   * its way, because it waits behind data this side sent before it. Two rules, so that a slow or busy link is not
+   * taken for a dead one:
+   *
+   * - **Queued ahead of it.** What was handed over between the last pong (all before its ping has arrived) and this
+   *   ping may still be queued ahead of it, in the socket or the operating system, which the socket cannot see: the
+   *   ping gets the time that data needs on a 64 kbit link, at most `stallTimeout`.
+   * - **A moving backlog.** While the socket's own send buffer holds a backlog, the operating system's is full and the
+   *   link is judged by that backlog: alive while it moves (the operating system takes a slow link's bytes in large
+   *   steps, seconds or minutes apart), dead once it has not moved for `stallTimeout`.
+   *
+   * Otherwise (nothing was queued ahead: an idle link) the deadline stands, so a silent peer is found within
+   * `interval + timeout`.
    */
-  extend(): boolean {
-    this.look();
-    const outbound = this.outbound!;
-    const moved = outbound.moved;
-    outbound.moved = false;
-    return moved;
+  extend(sentAt: number): boolean {
+    const now = this.core.scheduler.now();
+    const outbound = this.look(now);
+    const { timeout, stallTimeout } = this.core.config.heartbeat!;
+    if (outbound.backlog && now - outbound.movedAt < stallTimeout) return true;
+    const marks = outbound.marks;
+    let sent = outbound.sent;
+    for (let i = 0; i < marks.length; i += 2) {
+      if (marks[i]! >= sentAt) {
+        sent = marks[i + 1]!;
+        break;
+      }
+    }
+    const ahead = sent - outbound.delivered;
+    return now < sentAt + timeout + Math.min(stallTimeout, ahead / SLOWEST_LINK);
   }
 
-  /** Notes how much has left the socket's buffer (`bytesSent - bufferedAmount`), and whether that is progress of the link. */
-  private look(): void {
+  /** Notes how much has been handed over and how much has left the socket's buffer, and when its backlog last moved. */
+  private look(now: number): Outbound {
     const { bytesSent, bufferedAmount, writing } = this.conn.state();
     const drained = bytesSent - bufferedAmount;
-    const outbound = (this.outbound ??= { drained, writing, backlog: false, moved: false });
-    // A write completed (the buffer fell) or the operating system took part of the one in progress.
-    if (outbound.backlog && (drained > outbound.drained || writing !== outbound.writing)) outbound.moved = true;
+    const backlog = bufferedAmount > 0;
+    const outbound = (this.outbound ??= { sent: bytesSent, drained, writing, backlog: false, movedAt: now, marks: [], delivered: 0 });
+    if (outbound.backlog) {
+      // A write completed (the buffer fell) or the operating system took part of the one in progress.
+      if (drained > outbound.drained || writing !== outbound.writing) outbound.movedAt = now;
+    } else if (backlog) outbound.movedAt = now; // a backlog starts: its stall counts from here
+    outbound.sent = bytesSent;
     outbound.drained = drained;
     outbound.writing = writing;
-    outbound.backlog = bufferedAmount > 0;
+    outbound.backlog = backlog;
+    return outbound;
   }
 
   /** @internal Heartbeat hook: the peer is presumed dead: abort the socket rather than wait for a closing handshake. */

@@ -13,6 +13,7 @@ import type { InFlightPolicy } from './requests';
 export interface ResolvedHeartbeat<In, Out> {
   readonly interval: number;
   readonly timeout: number;
+  readonly stallTimeout: number;
   readonly ping: Out | (() => Out) | undefined;
   readonly isPong: ((message: In) => boolean) | undefined;
 }

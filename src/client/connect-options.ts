@@ -12,14 +12,18 @@ import type { RequestDefaults } from './requests';
 /** A value, or a function called on every connection attempt to produce it (fresh tokens, rotated endpoints). */
 export type PerAttempt<T> = T | (() => T);
 
+/** The default {@link HeartbeatOptions.stallTimeout}: 3 minutes. */
+export const DEFAULT_STALL_TIMEOUT = 180_000;
+
 /**
  * Keep-alive: pings at an interval and a deadline for any sign of life.
- * Any inbound frame counts as a sign of life, and so does outbound data
- * still draining ahead of the ping: the deadline of a ping that waits behind
- * buffered data is moved while the buffer drains, and runs its full timeout
- * once the ping has left. A link that moves no byte either way for the
- * timeout is dead: the socket is terminated with `HeartbeatTimeoutError`,
- * which the close policy retries.
+ * Any inbound frame counts as a sign of life. A ping with nothing sent
+ * ahead of it since the last pong must be answered within `timeout`; one
+ * that may wait behind data sent before it also gets the time that data
+ * needs at 64 kbit (at most `stallTimeout`); and while the socket's send
+ * buffer holds a backlog, the link is alive as long as that backlog moves
+ * (see `stallTimeout`). A dead link is terminated with
+ * `HeartbeatTimeoutError`, which the close policy retries.
  */
 export interface HeartbeatOptions<In, Out> {
   /**
@@ -28,10 +32,18 @@ export interface HeartbeatOptions<In, Out> {
    */
   readonly interval?: number;
   /**
-   * Milliseconds after a ping leaves by which some frame must arrive.
+   * Milliseconds after a ping by which some frame must arrive, when nothing was sent ahead of it since the last pong.
    * @default 10000
    */
   readonly timeout?: number;
+  /**
+   * Milliseconds a backlog in the socket's send buffer may go without moving before the link counts as dead. While
+   * the socket holds a backlog, a ping waits behind it (and behind the operating system's full buffer), and the
+   * operating system takes a slow link's bytes in large steps: at 64 kbit they are seconds apart, through a local
+   * proxy at 8 KB/s minutes. So a busy link is judged by its backlog moving, not by its pongs.
+   * @default 180000
+   */
+  readonly stallTimeout?: number;
   /**
    * An application-level ping message (or a function making one), sent
    * through the codec. Without it, transports that can send ping frames

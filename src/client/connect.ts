@@ -2,6 +2,7 @@ import { asyncScheduler, SchedulerLike } from 'rxjs';
 import { InvalidOptionsError } from '../errors';
 import { resolveReconnectConfig } from '../operators/reconnect';
 import { DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT } from '../operators/create-heartbeat';
+import { DEFAULT_STALL_TIMEOUT } from './connect-options';
 import { checkDuration } from '../time';
 import type { Transport } from '../transport/transport';
 import { isTransport } from '../transport/transport';
@@ -109,16 +110,23 @@ export function normalizeOptions<In, Out>(
 
   let heartbeatConfig: SocketConfig<In, Out>['heartbeat'];
   if (heartbeat !== false) {
-    const { interval = DEFAULT_HEARTBEAT_INTERVAL, timeout = DEFAULT_HEARTBEAT_TIMEOUT, ping: givenPing, isPong: givenIsPong } = heartbeat ?? {};
+    const {
+      interval = DEFAULT_HEARTBEAT_INTERVAL,
+      timeout = DEFAULT_HEARTBEAT_TIMEOUT,
+      stallTimeout = DEFAULT_STALL_TIMEOUT,
+      ping: givenPing,
+      isPong: givenIsPong,
+    } = heartbeat ?? {};
     const canPing = transport.capabilities.ping;
     // Application pings from the protocol only where the transport cannot send ping frames.
     const ping = givenPing ?? (!canPing && protocol?.ping !== undefined ? () => protocol.ping!() : undefined);
     const isPong = givenIsPong ?? (protocol?.isPong === undefined ? undefined : (message: In) => protocol.isPong!(message));
     checkDuration('options.heartbeat.interval', interval);
     checkDuration('options.heartbeat.timeout', timeout);
+    checkDuration('options.heartbeat.stallTimeout', stallTimeout);
     if (isPong !== undefined && typeof isPong !== 'function') invalid(`heartbeat.isPong must be a function, got ${kind(isPong)}`);
     if (ping !== undefined || canPing) {
-      heartbeatConfig = { interval, timeout, ping, isPong };
+      heartbeatConfig = { interval, timeout, stallTimeout, ping, isPong };
     } else if (heartbeat !== undefined) {
       invalid(
         `heartbeat needs a ping message: transport "${transport.name}" cannot send ping frames, so give heartbeat.ping (an application-level ping) and heartbeat.isPong, or set heartbeat: false`,

@@ -40,7 +40,7 @@ export function receive<In, Out>(core: SocketCore<In, Out>, frame: DataFrame, at
       return;
     }
     if (pong) {
-      heartbeat.pong();
+      attempt.ponged();
       return;
     }
   }

@@ -44,13 +44,13 @@ export interface HeartbeatTimerConfig {
    */
   readonly onRtt?: (rtt: number) => void;
   /**
-   * Called when a deadline passes without a sign of life: return `true` to
-   * give the ping `timeout` more milliseconds, because it is still waiting
-   * behind outbound data that is moving (or has only just left). What it
-   * throws goes to `onError`, and counts as `false`.
+   * Called when a deadline passes without a sign of life, with the time the
+   * ping it watches was sent: return `true` to give that ping `timeout` more
+   * milliseconds, because it may still be waiting behind outbound data. What
+   * it throws goes to `onError`, and counts as `false`.
    * @default none: a deadline without a sign of life is a timeout
    */
-  readonly extend?: () => boolean;
+  readonly extend?: (sentAt: number) => boolean;
   /**
    * Called with what `ping`, `onRtt`, `extend` or `onTimeout` threw. A heartbeat whose
    * `ping` or `onRtt` threw goes on (call `stop()` here to end it).
@@ -162,8 +162,8 @@ export interface HeartbeatHooks {
   onTimeout(error: HeartbeatTimeoutError): void;
   /** The round-trip time of a ping, on its pong. */
   onRtt?(rtt: number): void;
-  /** A deadline passed without a sign of life: whether the ping is still on its way out (then it gets `timeout` more). */
-  extend?(): boolean;
+  /** A deadline passed without a sign of life: whether the ping sent at `sentAt` may still be on its way (then it gets `timeout` more). */
+  extend?(sentAt: number): boolean;
   /** A hook threw; without it, the heartbeat stops and the error is reported as unhandled. */
   onError?(error: unknown): void;
 }
@@ -286,7 +286,8 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
     const hooks = this.hooks;
     if (hooks.extend === undefined) return false;
     try {
-      return hooks.extend() === true;
+      // The watched ping: pings go out every `interval`, the last one at `lastPingAt`.
+      return hooks.extend(this.lastPingAt - (this.pings - this.watched) * this.interval) === true;
     } catch (error) {
       this.report(error);
       return false;

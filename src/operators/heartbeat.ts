@@ -37,12 +37,13 @@ export interface HeartbeatConfig<T> {
    */
   readonly onRtt?: (rtt: number) => void;
   /**
-   * Called when a deadline passes with no value: return `true` to give the
-   * ping `timeout` more milliseconds (for example while it still waits behind
-   * outbound data that is draining). What it throws becomes the output's error.
+   * Called when a deadline passes with no value, with the time the ping it
+   * watches was sent: return `true` to give the ping `timeout` more
+   * milliseconds (for example while it still waits behind outbound data that
+   * is draining). What it throws becomes the output's error.
    * @default none: a deadline with no value is a timeout
    */
-  readonly extend?: () => boolean;
+  readonly extend?: (sentAt: number) => boolean;
 }
 
 /**
