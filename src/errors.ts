@@ -42,6 +42,7 @@ export type RxnovaErrorCode =
   | 'RXNOVA_ERR_UNSUPPORTED_FRAME'
   | 'RXNOVA_ERR_CODEC'
   | 'RXNOVA_ERR_OUTBOX_FULL'
+  | 'RXNOVA_ERR_MESSAGE_DROPPED'
   | 'RXNOVA_ERR_REQUEST_TIMEOUT'
   | 'RXNOVA_ERR_REMOTE'
   | 'RXNOVA_ERR_AUTH';
@@ -258,6 +259,21 @@ export class OutboxFullError extends RxnovaError {
     limit: string,
   ) {
     super(`outbox is full (${size} messages, ${bytes} bytes; limit ${limit}): message not accepted`);
+  }
+}
+
+/**
+ * A message sent with `sendWithReceipt()` was dropped before it was written: `reason` says why (`overflow`: the
+ * outbox's overflow policy; `expired`: its ttl passed; `closed`: `close()` was called or the socket gave up).
+ */
+export class MessageDroppedError extends RxnovaError {
+  override readonly name = 'MessageDroppedError' as const;
+  readonly code = 'RXNOVA_ERR_MESSAGE_DROPPED' as const;
+  constructor(
+    /** Why it was dropped. */
+    readonly reason: 'overflow' | 'expired' | 'closed',
+  ) {
+    super(`message dropped before it was written (${reason === 'overflow' ? 'the outbox overflowed' : reason === 'expired' ? 'its ttl passed' : 'the socket closed'})`);
   }
 }
 

@@ -38,6 +38,10 @@ export { seededRandom } from './backoff/seeded-random';
 // Operators
 export { reconnect } from './operators/reconnect';
 export type { ReconnectConfig, ReconnectAttempt } from './operators/reconnect';
+export { online } from './triggers/online';
+export type { TriggerTarget } from './triggers/online';
+export { visible } from './triggers/visible';
+export type { VisibilityTarget } from './triggers/visible';
 export { heartbeat, createHeartbeat, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT } from './operators/heartbeat';
 export type { HeartbeatConfig, HeartbeatTimer, HeartbeatTimerConfig } from './operators/heartbeat';
 

@@ -106,10 +106,10 @@ describe('the heartbeat on a slow link', () => {
   );
 
   it(
-    'should give a ping a full timeout from when it leaves, and then declare a silent peer dead',
+    'should give a ping behind a backlog that cleared the time its data needs at 64 kbit, then declare a silent peer dead',
     marbles((m) => {
-      // 2 KB drain by t=1300 (the ping of 1001 leaves then); the peer never answers. Looks: 1501 (it has left: once
-      // more), 2001 (the ping of 2001 went out at once, and nothing came back for the one watched): dead.
+      // 2 x 1006 bytes wait in the socket until t=1300, and the peer never answers: at 1501 the backlog has cleared,
+      // and the ping of 1001 gets what 2012 bytes need at 8 bytes/ms (252 ms): dead at 1001 + 500 + 252.
       const { socket } = setup(m.scheduler, (s) =>
         s.index === 0 ? trickle(s.open({ after: 1 }).silent().stall({ after: 50 }), 2000, 1000, 1000, 300) : s.open({ after: 1 }),
       );
@@ -123,15 +123,15 @@ describe('the heartbeat on a slow link', () => {
       }, 100);
       m.scheduler.schedule(() => socket.close(), 3000);
       m.flush();
-      expect(timedOutAt).to.deep.equal([2001]);
+      expect(timedOutAt).to.deep.equal([1753]);
     }),
   );
 
   it(
     'should give a ping behind data it cannot see queued the time that data needs at 64 kbit (at most stallTimeout)',
     marbles((m) => {
-      // 10 KB handed over at t=900 leave the socket at once (the operating system took them): a ping at 1001 may sit
-      // behind them, 1280 ms at 8 bytes/ms. Its deadline: 1001 + 500 + 1280 = 2781; looks every 500 ms: dead at 3001.
+      // 10 x 1006 bytes handed over at t=900 leave the socket at once (the operating system took them): the ping of
+      // 1001 may sit behind them, 1258 ms at 8 bytes/ms. Dead at 1001 + 500 + 1258 = 2759.
       const { socket } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent() : s.open({ after: 1 })), {
         heartbeat: { interval: 1000, timeout: 500, stallTimeout: 60_000 },
       });
@@ -144,7 +144,7 @@ describe('the heartbeat on a slow link', () => {
       }, 900);
       m.scheduler.schedule(() => socket.close(), 4000);
       m.flush();
-      expect(timedOutAt).to.deep.equal([3001]);
+      expect(timedOutAt).to.deep.equal([2759]);
     }),
   );
 

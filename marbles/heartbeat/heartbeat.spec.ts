@@ -302,14 +302,14 @@ describe('createHeartbeat', () => {
   );
 
   it(
-    'should move the deadline by timeout each time extend() says the ping is still on its way out',
+    'should move the deadline by what extend() gives, and time out when it gives nothing',
     marbles((m) => {
-      // extend() answers true twice (at 104 and 108), then false: the ping of 100 is dead at 112.
-      const answers = [true, true, false];
+      // extend() gives 4 ms more twice (at 104 and 108), then none: the ping of 100 is dead at 112.
+      const answers = [4, 4, 0];
       const looks: Array<[number, number]> = [];
-      const extend = (sentAt: number): boolean => {
+      const extend = (sentAt: number): number => {
         looks.push([m.scheduler.now(), sentAt]);
-        return answers.shift() ?? false;
+        return answers.shift() ?? 0;
       };
       const source = m.cold('o');
       const output = source.pipe(heartbeat({ interval: 100, timeout: 4, ping: () => undefined, extend, scheduler: m.scheduler }));
@@ -329,7 +329,7 @@ describe('createHeartbeat', () => {
     marbles((m) => {
       let asked = 0;
       const source = m.cold('o 11ms f 10ms |');
-      const output = source.pipe(heartbeat({ interval: 10, timeout: 4, ping: () => undefined, extend: () => ++asked > 0, scheduler: m.scheduler }));
+      const output = source.pipe(heartbeat({ interval: 10, timeout: 4, ping: () => undefined, extend: () => ++asked, scheduler: m.scheduler }));
       m.expect(output).toBeObservable('o 11ms f 10ms |');
       m.flush();
       // f at 12 answers the ping of 10; the deadline of the ping of 20 (24) comes after the completion at 23.

@@ -273,9 +273,9 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
   }
 
   /**
-   * @internal Heartbeat hook, at a deadline with no sign of life: whether the ping sent at `sentAt` may still be on
-   * its way, because it waits behind data this side sent before it. Two rules, so that a slow or busy link is not
-   * taken for a dead one:
+   * @internal Heartbeat hook, at a deadline with no sign of life: how much longer the ping sent at `sentAt` may still
+   * be on its way, because it waits behind data this side sent before it (0: it is late). Two rules, so that a slow
+   * or busy link is not taken for a dead one:
    *
    * - **Queued ahead of it.** What was handed over between the last pong (all before its ping has arrived) and this
    *   ping may still be queued ahead of it, in the socket or the operating system, which the socket cannot see: the
@@ -287,11 +287,12 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
    * Otherwise (nothing was queued ahead: an idle link) the deadline stands, so a silent peer is found within
    * `interval + timeout`.
    */
-  extend(sentAt: number): boolean {
+  extend(sentAt: number): number {
     const now = this.core.scheduler.now();
     const outbound = this.look(now);
     const { timeout, stallTimeout } = this.core.config.heartbeat!;
-    if (outbound.backlog && now - outbound.movedAt < stallTimeout) return true;
+    // Looked at again after a timeout (or when the stall would be complete, if sooner).
+    if (outbound.backlog && now - outbound.movedAt < stallTimeout) return Math.min(timeout, outbound.movedAt + stallTimeout - now);
     const marks = outbound.marks;
     let sent = outbound.sent;
     for (let i = 0; i < marks.length; i += 2) {
@@ -301,7 +302,7 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
       }
     }
     const ahead = sent - outbound.delivered;
-    return now < sentAt + timeout + Math.min(stallTimeout, ahead / SLOWEST_LINK);
+    return sentAt + timeout + Math.min(stallTimeout, Math.ceil(ahead / SLOWEST_LINK)) - now;
   }
 
   /** Notes how much has been handed over and how much has left the socket's buffer, and when its backlog last moved. */

@@ -44,6 +44,8 @@ export interface Ticket {
   readonly done: boolean;
   sent(): void;
   dropped(reason: DropReason): void;
+  /** Whether its message, written but never handed to the operating system when its connection died, is sent again (a receipt: yes; a request has its own rule). */
+  readonly requeue?: boolean;
 }
 
 /** One queued message and its encoded frame. */

@@ -26,6 +26,30 @@ function subscribeAttempt(this: Observable<void>, subscriber: Subscriber<void>):
   return (this as Attempts<unknown, unknown>).session.attempt(subscriber);
 }
 
+/**
+ * What ends a reconnect wait early: `retryNow()`, and the values of the user's `reconnect.retryOn`. Its subscription
+ * lasts as long as one wait. An error of `retryOn` is reported (`callback-error`, source `reconnect.retryOn`) and ends
+ * only that trigger, never the socket.
+ */
+class WaitEnd<In, Out> extends Observable<void> {
+  constructor(readonly session: Session<In, Out>) {
+    super(subscribeWaitEnd);
+  }
+}
+
+function subscribeWaitEnd(this: Observable<void>, subscriber: Subscriber<void>): TeardownLogic {
+  const session = (this as WaitEnd<unknown, unknown>).session;
+  session.waiting = subscriber;
+  const user = session.userRetryOn?.subscribe({
+    next: () => subscriber.next(),
+    error: (error: unknown) => session.retryOnFailed(error),
+  });
+  return () => {
+    if (session.waiting === subscriber) session.waiting = undefined;
+    user?.unsubscribe();
+  };
+}
+
 /** One run of the session (from start to its end): the observer of the attempts, and the owner of the session's timers. */
 class Run<In, Out> implements Observer<void>, Unsubscribable {
   subscription: Subscription | undefined = undefined;
@@ -73,6 +97,8 @@ export class Session<In, Out> {
   private fixedUrl = '';
   private consumers = 0;
   private grace: Subscription | undefined = undefined;
+  /** While a reconnect waits: what ends the wait at once (see {@link retryNow}). */
+  waiting: Subscriber<void> | undefined = undefined;
 
   constructor(private readonly core: SocketCore<In, Out>) {
     const { config, link, telemetry } = core;
@@ -84,6 +110,8 @@ export class Session<In, Out> {
       const notify = policy.onAttempt;
       operator = reconnectWith<void>({
         ...policy,
+        // retryNow() and the user's retryOn end a pending wait; subscribed only while one lasts.
+        retryOn: new WaitEnd<In, Out>(this),
         // A close this side asked for is never undone by a reconnect, whatever fails during the closing handshake.
         shouldReconnect: (error, attempt) => {
           if (link.phase === 'closing') return false;
@@ -185,6 +213,25 @@ export class Session<In, Out> {
     link.phase = 'connecting';
     link.set({ status: 'reconnecting', attempt: attempt.attempt, delay: attempt.delay, error: attempt.error });
     telemetry.emit({ type: 'reconnect-scheduled', attempt: attempt.attempt, delay: attempt.delay, error: attempt.error });
+  }
+
+  /** The user's `reconnect.retryOn`, if any. */
+  get userRetryOn(): Observable<unknown> | undefined {
+    const policy = this.core.config.reconnect;
+    return policy === false ? undefined : policy.retryOn;
+  }
+
+  /** The user's `retryOn` failed: reported (`callback-error`); the socket and its waits go on without it. */
+  retryOnFailed(error: unknown): void {
+    this.core.telemetry.userError('reconnect.retryOn', error);
+  }
+
+  /** `retryNow()`: ends a pending reconnect wait, so the next attempt starts at once; `false` when nothing waits. */
+  retryNow(): boolean {
+    const waiting = this.waiting;
+    if (waiting === undefined) return false;
+    waiting.next();
+    return true;
   }
 
   // ---- lazy ----------------------------------------------------------------------------------

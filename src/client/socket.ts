@@ -11,6 +11,7 @@ import type { RequestOptions } from './requests';
 import { Session } from './session';
 import type { SocketState } from './state';
 import { Telemetry } from './telemetry';
+import { Receipt } from './receipt';
 import { WriteQueue } from './write-queue';
 
 /** Per-message options of {@link Socket.send}. */
@@ -53,6 +54,24 @@ export interface Socket<In = unknown, Out = unknown> extends Observer<Out> {
    */
   send(message: Out, options?: SendOptions): void;
   /**
+   * Sends a message as `send()` does (and throws what it throws), and
+   * returns its receipt: an Observable that completes once the message has
+   * been written to an open socket, or errors with `MessageDroppedError`
+   * (`reason`: `overflow`, `expired` or `closed`) when it is dropped first.
+   * It is settled once, and a late subscriber gets the outcome at once. As
+   * with `send()`, a message written to a connection that died before it
+   * left the process is sent again on the next one (its receipt has
+   * completed already). Under a protocol with acknowledgements, use
+   * `request()`: its response is the receipt. Plain `send()` is untouched
+   * and costs nothing extra.
+   *
+   * An Observable rather than a Promise: nobody has to look at a receipt,
+   * and an unobserved Promise rejection would be reported (or end the
+   * process); `firstValueFrom(receipt, { defaultValue: undefined })` turns
+   * it into a Promise when you want one.
+   */
+  sendWithReceipt(message: Out, options?: SendOptions): Observable<void>;
+  /**
    * An Observable of one topic's messages (what the protocol's `channelData`
    * gives; the whole message by default). Subscriptions are reference-counted
    * per topic and params: the first subscriber sends one subscribe message,
@@ -73,6 +92,21 @@ export interface Socket<In = unknown, Out = unknown> extends Observer<Out> {
    * correlate responses.
    */
   request<R = unknown>(message: Out, options?: RequestOptions): Observable<R>;
+  /**
+   * "Reconnect now": while the socket waits to reconnect (`state$` is
+   * `reconnecting`), ends the wait and dials at once; the attempt counts as
+   * the one it replaces (its number, and the backoff after it). Returns
+   * whether a wait was ended: `false`, doing nothing, while connecting,
+   * open, closing, idle (a lazy socket with no consumer), and once `closed`.
+   *
+   * A `closed` socket is final (after `close()` or giving up): `messages$`
+   * has completed or errored, as an Observable's end is final in RxJS, and a
+   * new `connect()` is the way to start again (README: "Reconnect now"
+   * shows the pattern for a service and for a pipeline). To keep trying
+   * instead of giving up, configure `reconnect` (`maxAttempts`,
+   * `maxElapsed`, the close policy).
+   */
+  retryNow(): boolean;
   /**
    * Closes the socket for good: validates the code and reason
    * (`InvalidFrameError`), cancels a pending reconnect, moves `state$`
@@ -144,6 +178,13 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out>, SocketCore<In, Ou
     this.queue.submit(message, encodeFrame(this.config.codec, message), undefined, options?.ttl);
   }
 
+  sendWithReceipt(message: Out, options?: SendOptions): Observable<void> {
+    if (this.session.closeRequest !== undefined || this.link.ended) throw this.session.closedError('sendWithReceipt()');
+    const receipt = new Receipt();
+    this.queue.submit(message, encodeFrame(this.config.codec, message), receipt, options?.ttl);
+    return receipt;
+  }
+
   /** A value of a piped source: sent; what `send()` would throw is reported instead (`dropped`, reason `'refused'`). */
   next(message: Out): void {
     try {
@@ -167,6 +208,10 @@ export class RxnovaSocket<In, Out> implements Socket<In, Out>, SocketCore<In, Ou
 
   request<R = unknown>(message: Out, options: RequestOptions = {}): Observable<R> {
     return this.protocolEngine('request()').request<R>(message, options);
+  }
+
+  retryNow(): boolean {
+    return this.session.retryNow();
   }
 
   close(code = 1000, reason = ''): void {

@@ -103,7 +103,9 @@ export class WriteQueue<Out, In = unknown> {
     const cost = limiter === undefined ? 0 : limiter.cost(message);
     if (this.writable && (this.box === undefined || this.box.size === 0) && (this.control === undefined || this.control.size === 0)) {
       if (limiter === undefined || limiter.tryTake(cost)) {
-        if (this.write(frame, ticket === undefined && this.owner!.log !== undefined ? this.entryOf(message, frame, cost, ttl) : null)) {
+        // What to send again if it never leaves: plain messages and receipts (already told it was written), not requests.
+        const again = (ticket === undefined || ticket.requeue === true) && this.owner!.log !== undefined;
+        if (this.write(frame, again ? this.entryOf(message, frame, cost, ttl) : null)) {
           ticket?.sent();
           return;
         }
@@ -136,7 +138,7 @@ export class WriteQueue<Out, In = unknown> {
           return;
         }
         lane.pop();
-        if (!this.write(entry.frame as DataFrame, ticket === undefined ? entry : null)) {
+        if (!this.write(entry.frame as DataFrame, ticket === undefined ? entry : ticket.requeue === true ? { ...entry, ticket: undefined } : null)) {
           lane.unshift(entry);
           limiter?.refund(cost);
           return;

@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import { HeartbeatTimeoutError, InvalidOptionsError } from '../errors';
-import { checkDuration } from '../time';
+import { capDelay, checkDuration } from '../time';
 import { Slot, WheelOwner, wheelOf } from './heartbeat-wheel';
 
 /**
@@ -45,12 +45,13 @@ export interface HeartbeatTimerConfig {
   readonly onRtt?: (rtt: number) => void;
   /**
    * Called when a deadline passes without a sign of life, with the time the
-   * ping it watches was sent: return `true` to give that ping `timeout` more
-   * milliseconds, because it may still be waiting behind outbound data. What
-   * it throws goes to `onError`, and counts as `false`.
+   * ping it watches was sent: return how many milliseconds more to give that
+   * ping (because it may still be waiting behind outbound data), or 0 for
+   * none. The heartbeat asks again when that time has passed. What it throws
+   * goes to `onError`, and counts as 0.
    * @default none: a deadline without a sign of life is a timeout
    */
-  readonly extend?: (sentAt: number) => boolean;
+  readonly extend?: (sentAt: number) => number;
   /**
    * Called with what `ping`, `onRtt`, `extend` or `onTimeout` threw. A heartbeat whose
    * `ping` or `onRtt` threw goes on (call `stop()` here to end it).
@@ -162,8 +163,8 @@ export interface HeartbeatHooks {
   onTimeout(error: HeartbeatTimeoutError): void;
   /** The round-trip time of a ping, on its pong. */
   onRtt?(rtt: number): void;
-  /** A deadline passed without a sign of life: whether the ping sent at `sentAt` may still be on its way (then it gets `timeout` more). */
-  extend?(sentAt: number): boolean;
+  /** A deadline passed without a sign of life: how many milliseconds more the ping sent at `sentAt` gets (0: none). */
+  extend?(sentAt: number): number;
   /** A hook threw; without it, the heartbeat stops and the error is reported as unhandled. */
   onError?(error: unknown): void;
 }
@@ -259,9 +260,10 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
 
   private checkDeadline(now: number): void {
     if (this.answered < this.watched) {
-      if (this.onItsWay()) {
-        // The ping has not reached the peer's side yet, and the link is moving bytes: its deadline runs from later.
-        this.arm(this.watched, now + this.timeout);
+      const more = this.onItsWay();
+      if (more > 0) {
+        // The ping may still be on its way (behind data sent before it): its deadline runs from later.
+        this.arm(this.watched, now + capDelay(more));
         return;
       }
       if (!this.isRunning) return; // `extend` threw, and with no `onError` that stopped the heartbeat.
@@ -281,16 +283,17 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
     }
   }
 
-  /** The `extend` hook's answer; what it throws is reported and counts as `false`. */
-  private onItsWay(): boolean {
+  /** The `extend` hook's answer (milliseconds more; not a positive number: none); what it throws is reported and counts as 0. */
+  private onItsWay(): number {
     const hooks = this.hooks;
-    if (hooks.extend === undefined) return false;
+    if (hooks.extend === undefined) return 0;
     try {
       // The watched ping: pings go out every `interval`, the last one at `lastPingAt`.
-      return hooks.extend(this.lastPingAt - (this.pings - this.watched) * this.interval) === true;
+      const more = hooks.extend(this.lastPingAt - (this.pings - this.watched) * this.interval);
+      return typeof more === 'number' && more > 0 ? more : 0;
     } catch (error) {
       this.report(error);
-      return false;
+      return 0;
     }
   }
 

@@ -38,12 +38,13 @@ export interface HeartbeatConfig<T> {
   readonly onRtt?: (rtt: number) => void;
   /**
    * Called when a deadline passes with no value, with the time the ping it
-   * watches was sent: return `true` to give the ping `timeout` more
-   * milliseconds (for example while it still waits behind outbound data that
-   * is draining). What it throws becomes the output's error.
+   * watches was sent: return how many milliseconds more to give the ping (for
+   * example while it still waits behind outbound data that is draining), or
+   * 0 for none; it is asked again when that time has passed. What it throws
+   * becomes the output's error.
    * @default none: a deadline with no value is a timeout
    */
-  readonly extend?: (sentAt: number) => boolean;
+  readonly extend?: (sentAt: number) => number;
 }
 
 /**

@@ -5,6 +5,7 @@ import {
   Observer,
   SchedulerLike,
   Subscriber,
+  Subscription,
   asyncScheduler,
   defer,
   of,
@@ -107,6 +108,16 @@ export interface ReconnectConfig {
    */
   readonly onAttempt?: ((attempt: ReconnectAttempt) => void) | Partial<Observer<ReconnectAttempt>>;
   /**
+   * Ends a pending wait early: each value it emits while `reconnect` waits
+   * before an attempt starts that attempt at once (for example when the
+   * network comes back: `online()`, or the page becomes visible: `visible()`).
+   * It is subscribed only during a wait, so values at any other time (while
+   * connected, or connecting) change nothing. An error of it ends the result
+   * with that error.
+   * @default undefined (every wait runs its full delay)
+   */
+  readonly retryOn?: Observable<unknown>;
+  /**
    * The scheduler that times the waits and tells the time.
    * @default asyncScheduler
    */
@@ -129,6 +140,7 @@ export interface ResolvedReconnectConfig {
   readonly floorOf: (error: unknown) => RetryFloor | undefined;
   readonly respectRetryAfter: boolean;
   readonly onAttempt: (attempt: ReconnectAttempt) => void;
+  readonly retryOn: Observable<unknown> | undefined;
   readonly scheduler: SchedulerLike;
   readonly random: RandomSource;
 }
@@ -175,6 +187,7 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
     ['shouldReconnect', undefined, must(isFunction, 'a function (error, attempt) => boolean')],
     ['respectRetryAfter', true, must((value) => typeof value === 'boolean', 'true or false')],
     ['onAttempt', nobody, must((value) => isFunction(value) || (isObject(value) && (value['next'] === undefined || isFunction(value['next']))), 'a function or an Observer')],
+    ['retryOn', undefined, must((value) => isObject(value) && isFunction(value['subscribe']), 'an Observable')],
     ['scheduler', asyncScheduler, must((value) => isObject(value) && isFunction(value['now']) && isFunction(value['schedule']), 'a SchedulerLike (with now() and schedule())')],
     ['random', Math.random, must(isFunction, 'a function returning a number in [0, 1)')],
   ];
@@ -270,7 +283,7 @@ export function reconnect<T>(configOrCount?: number | ReconnectConfig): MonoType
  * and runs on that.
  */
 export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOperatorFunction<T> {
-  const { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect, floorOf, respectRetryAfter, onAttempt, scheduler, random } = config;
+  const { backoff, maxAttempts, maxElapsed, resetAfter, shouldReconnect, floorOf, respectRetryAfter, onAttempt, retryOn, scheduler, random } = config;
 
   return (source) =>
     defer(() => {
@@ -308,7 +321,7 @@ export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOpera
 
         previousDelay = delay;
         onAttempt({ attempt, delay, error });
-        return delay === 0 ? of(0) : timer(delay, scheduler);
+        return delay === 0 ? of(0) : retryOn === undefined ? timer(delay, scheduler) : new Wait(delay, scheduler, retryOn);
       };
 
       const loop: FirstValue = { at: undefined };
@@ -318,6 +331,28 @@ export function reconnectWith<T>(config: ResolvedReconnectConfig): MonoTypeOpera
       });
       return watched.pipe(retry({ delay: delayBeforeNext }));
     });
+}
+
+/** A wait before an attempt: `delay` on the scheduler, or less when `retryOn` emits first. */
+class Wait extends Observable<void> {
+  constructor(
+    readonly delay: number,
+    readonly scheduler: SchedulerLike,
+    readonly retryOn: Observable<unknown>,
+  ) {
+    super(subscribeWait);
+  }
+}
+
+function subscribeWait(this: Observable<void>, subscriber: Subscriber<void>): Subscription {
+  const { delay, scheduler, retryOn } = this as Wait;
+  const go = (): void => {
+    subscriber.next();
+    subscriber.complete();
+  };
+  const subscription = scheduler.schedule(go, delay);
+  subscription.add(retryOn.subscribe({ next: go, error: (error: unknown) => subscriber.error(error) }));
+  return subscription;
 }
 
 /** When the current subscription of a reconnect loop emitted its first value (`undefined` before it has). */
