@@ -239,6 +239,14 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
     else this.checkDeadline(now);
   }
 
+  /** @internal The process slept: ping now and watch that ping (a deadline that passed in the sleep is dropped). */
+  wake(now: number): void {
+    if (!this.isRunning) return;
+    this.deadlineSlot.wheel?.remove(this.deadlineSlot);
+    this.pingSlot.wheel?.remove(this.pingSlot);
+    this.sendPing(now);
+  }
+
   /** @internal Stops this timer for good and reports the error as unhandled: the wheel's last guard. */
   halt(error: unknown): void {
     this.stop();

@@ -9,7 +9,18 @@ export interface WheelOwner {
   fire(slot: Slot, now: number): void;
   /** Stops the owner for good and reports `error` as unhandled; the wheel's last guard when `fire` threw. */
   halt(error: unknown): void;
+  /** The process was asleep (suspended): check the connection now, with a ping and a fresh deadline. */
+  wake(now: number): void;
 }
+
+/** How often a scheduler's clock is looked at while heartbeats run on it, in milliseconds. */
+export const WATCH_PERIOD = 1000;
+/**
+ * How late a timer must fire for the process to count as having slept (a suspended laptop, a frozen tab): timers
+ * stop while a machine sleeps but its clock does not, so after the sleep the scheduler's `now()` is far past the time
+ * a timer was due. An event loop blocked this long also counts; that costs one early ping, nothing more.
+ */
+export const SLEPT_AFTER = 5000;
 
 /**
  * One pending wake-up of a heartbeat: its next ping, or the deadline of a
@@ -94,9 +105,12 @@ export class Wheel {
 
   /** Runs every due slot. Never throws: a throwing slot stops its own heartbeat only, and the error is reported. */
   private tick(action: SchedulerAction<undefined>): void {
+    const now = this.scheduler.now();
     this.running = true;
     try {
-      const now = this.scheduler.now();
+      // Far past its due time: the process slept. Every heartbeat of the scheduler checks its connection afresh
+      // (a deadline that passed in its sleep would otherwise fire before the peer's answer could be read).
+      if (this.head !== null && now - this.head.due > SLEPT_AFTER) wakeAll(this.scheduler, now);
       let slot = this.head;
       while (slot !== null && slot.due <= now) {
         this.remove(slot);
@@ -122,7 +136,66 @@ export class Wheel {
 
   /** An empty wheel leaves its scheduler's table; the next heartbeat with this delay makes a new one. */
   private prune(): void {
-    if (this.head === null && this.table.get(this.delay) === this) this.table.delete(this.delay);
+    if (this.head === null && this.table.get(this.delay) === this) {
+      this.table.delete(this.delay);
+      if (this.table.size === 0) watches.get(this.scheduler)?.stop();
+    }
+  }
+
+  /** @internal The owners of the ping slots (one per running heartbeat). */
+  pingOwners(into: WheelOwner[]): void {
+    for (let slot = this.head; slot !== null; slot = slot.next) if (slot.isPing) into.push(slot.owner);
+  }
+}
+
+/**
+ * Looks at a scheduler's clock every {@link WATCH_PERIOD} while heartbeats run on it, and wakes them all when a look
+ * comes more than {@link SLEPT_AFTER} late: after a machine wakes, its connections are checked within about a second,
+ * not after up to `interval + timeout`. One per scheduler, whatever the number of heartbeats.
+ */
+class SleepWatch {
+  private action: Subscription | null = null;
+  private expected = 0;
+
+  constructor(private readonly scheduler: SchedulerLike) {}
+
+  start(): void {
+    if (this.action !== null) return;
+    const watch = this;
+    this.expected = this.scheduler.now() + WATCH_PERIOD;
+    this.action = this.scheduler.schedule(function (this: SchedulerAction<undefined>) {
+      watch.tick(this);
+    }, WATCH_PERIOD);
+  }
+
+  stop(): void {
+    this.action?.unsubscribe();
+    this.action = null;
+  }
+
+  private tick(action: SchedulerAction<undefined>): void {
+    const now = this.scheduler.now();
+    if (now - this.expected > SLEPT_AFTER) wakeAll(this.scheduler, now);
+    if (this.action === null) return; // stopped by a wake that ended every heartbeat
+    this.expected = now + WATCH_PERIOD;
+    this.action = action.schedule(undefined, WATCH_PERIOD);
+  }
+}
+
+const watches = new WeakMap<SchedulerLike, SleepWatch>();
+
+/** Every heartbeat on `scheduler` checks its connection now. A heartbeat whose wake fails stops alone. */
+function wakeAll(scheduler: SchedulerLike, now: number): void {
+  const byDelay = wheels.get(scheduler);
+  if (byDelay === undefined) return;
+  const owners: WheelOwner[] = [];
+  for (const wheel of byDelay.values()) wheel.pingOwners(owners);
+  for (const owner of owners) {
+    try {
+      owner.wake(now);
+    } catch (error) {
+      owner.halt(error);
+    }
   }
 }
 
@@ -133,7 +206,14 @@ export function wheelOf(scheduler: SchedulerLike, delay: number): Wheel {
   let byDelay = wheels.get(scheduler);
   if (byDelay === undefined) wheels.set(scheduler, (byDelay = new Map()));
   let wheel = byDelay.get(delay);
-  if (wheel === undefined) byDelay.set(delay, (wheel = new Wheel(scheduler, delay, byDelay)));
+  if (wheel === undefined) {
+    if (byDelay.size === 0) {
+      let watch = watches.get(scheduler);
+      if (watch === undefined) watches.set(scheduler, (watch = new SleepWatch(scheduler)));
+      watch.start();
+    }
+    byDelay.set(delay, (wheel = new Wheel(scheduler, delay, byDelay)));
+  }
   return wheel;
 }
 
