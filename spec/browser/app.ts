@@ -7,7 +7,8 @@
  *
  * No DOM typings: the harness reaches the page only through `globalThis`.
  */
-import { connect, constantBackoff, Socket, SocketEvent, SocketState } from '../../src/index';
+import { merge } from 'rxjs';
+import { connect, constantBackoff, online, Socket, SocketEvent, SocketState, visible } from '../../src/index';
 
 /** A message of the echo server's JSON protocol. */
 export interface Message {
@@ -24,6 +25,8 @@ export interface SocketSpec {
   readonly codes?: Readonly<Record<number, 'retry' | 'stop'>>;
   /** An application-level heartbeat: `{ type: 'ping' }` answered by `{ type: 'pong' }`. */
   readonly heartbeat?: { readonly interval: number; readonly timeout: number };
+  /** Reconnect at once on the page's own `online` and `visibilitychange` events (`online()`, `visible()` with their defaults). */
+  readonly triggers?: boolean;
 }
 
 /** An error as the page saw it. */
@@ -74,6 +77,10 @@ export interface Harness {
   open(id: string, spec: SocketSpec): void;
   send(id: string, message: Message): void;
   close(id: string, code?: number, reason?: string): void;
+  /** `socket.retryNow()`. */
+  retryNow(id: string): boolean;
+  /** Dispatches a plain event of `type` on the window or the document, as the browser would. */
+  fire(target: 'window' | 'document', type: string): void;
   record(id: string): SocketRecord;
   /** Resolves with the record once `state$` has emitted `status` `count` times; rejects after `within` ms. */
   waitForState(id: string, status: SocketState['status'], count: number, within: number): Promise<SocketRecord>;
@@ -188,7 +195,12 @@ const harness: Harness = {
   open(id, spec) {
     if (sockets.has(id)) throw new Error(`harness: socket '${id}' exists`);
     const socket = connect<Message, Message>(spec.url, {
-      reconnect: { backoff: constantBackoff(spec.reconnectDelay), ...(spec.codes ? { policy: { codes: spec.codes } } : {}) },
+      reconnect: {
+        backoff: constantBackoff(spec.reconnectDelay),
+        ...(spec.codes ? { policy: { codes: spec.codes } } : {}),
+        // The page's window and document, found by the triggers themselves.
+        ...(spec.triggers ? { retryOn: merge(online(), visible()) } : {}),
+      },
       ...(spec.heartbeat
         ? {
             heartbeat: {
@@ -233,6 +245,13 @@ const harness: Harness = {
   },
   close(id, code, reason) {
     socketOf(id).close(code, reason);
+  },
+  retryNow(id) {
+    return socketOf(id).retryNow();
+  },
+  fire(target, type) {
+    const page = globalThis as unknown as { document: { dispatchEvent(event: unknown): boolean }; dispatchEvent(event: unknown): boolean; Event: new (type: string) => unknown };
+    (target === 'window' ? page : page.document).dispatchEvent(new page.Event(type));
   },
   record: recordOf,
   waitForState(id, status, count, within) {

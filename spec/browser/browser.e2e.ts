@@ -31,6 +31,14 @@ class PageHarness {
     return this.page.evaluate(({ id, code, reason }) => (globalThis as unknown as HarnessGlobal).harness.close(id, code, reason), { id, code, reason });
   }
 
+  retryNow(id: string): Promise<boolean> {
+    return this.page.evaluate((id) => (globalThis as unknown as HarnessGlobal).harness.retryNow(id), id);
+  }
+
+  fire(target: 'window' | 'document', type: string): Promise<void> {
+    return this.page.evaluate(({ target, type }) => (globalThis as unknown as HarnessGlobal).harness.fire(target, type), { target, type });
+  }
+
   record(id: string): Promise<SocketRecord> {
     return this.page.evaluate((id) => (globalThis as unknown as HarnessGlobal).harness.record(id), id);
   }
@@ -178,6 +186,40 @@ describe('rxnova in headless Chromium', function () {
       expect(record.states.map((s) => s.status)).to.deep.equal(['connecting', 'open', 'reconnecting', 'connecting', 'open']);
       expect(record.states[2]!.error).to.include({ name: 'ConnectionClosedError', closeCode: 1006, wasClean: false });
       expect(events(record, 'closed')[0]).to.include({ code: 1006, wasClean: false, initiator: 'network' });
+      expect(server.connections).to.have.length(2);
+    });
+  });
+
+  describe('reconnect now', () => {
+    // A minute of backoff: only a trigger can bring the socket back within the test's time.
+    const waiting = async (): Promise<void> => {
+      await harness.open('a', spec({ reconnectDelay: 60_000, triggers: true }));
+      await harness.waitForState('a', 'open');
+      server.connections[0]!.socket.terminate();
+      await harness.waitForState('a', 'reconnecting');
+    };
+
+    it("should dial at once on the window's online event (online())", async () => {
+      await waiting();
+      await harness.fire('window', 'offline'); // going offline changes nothing
+      await harness.fire('window', 'online');
+      const record = await harness.waitForState('a', 'open', 2);
+      expect(record.states.map((s) => s.status)).to.deep.equal(['connecting', 'open', 'reconnecting', 'connecting', 'open']);
+      expect(server.connections).to.have.length(2);
+    });
+
+    it('should dial at once when the page becomes visible (visible())', async () => {
+      await waiting();
+      await harness.fire('document', 'visibilitychange'); // a headless page is always visible
+      await harness.waitForState('a', 'open', 2);
+      expect(server.connections).to.have.length(2);
+    });
+
+    it('should dial at once on retryNow(), and say false while open', async () => {
+      await waiting();
+      expect(await harness.retryNow('a')).to.equal(true);
+      await harness.waitForState('a', 'open', 2);
+      expect(await harness.retryNow('a')).to.equal(false);
       expect(server.connections).to.have.length(2);
     });
   });
