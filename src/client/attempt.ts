@@ -59,12 +59,13 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     return (this.owned ??= new Subscription());
   }
   heartbeat: HeartbeatTimer | undefined = undefined;
-  /** What was written to the open connection and may not have left the process yet; only with a transport that has `written()`. */
-  log: SentLog<Out> | undefined = undefined;
+  /**
+   * What was written to the open connection and may not have left the process yet: made on the first write
+   * (`undefined` until then), `null` with a transport that has no `written()`.
+   */
+  log: SentLog<Out> | null | undefined = undefined;
   /** What the heartbeat's looks at the socket's buffer saw (see {@link extend}); made at the first ping. */
   private outbound: Outbound | undefined = undefined;
-  /** What the ended connection never handed to the operating system, until the session takes it ({@link seal}). */
-  private unsent: OutboxEntry<Out>[] | undefined = undefined;
   opened = false;
   closeEvent: CloseRecord | undefined = undefined;
   /** The error the attempt ended with. */
@@ -86,12 +87,17 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     this.events = this.conn.events.subscribe(this);
   }
 
+  /** The log of what was written, made on the first write; `undefined` when the transport cannot tell what left. */
+  logged(): SentLog<Out> | undefined {
+    const log = this.log;
+    if (log === null) return undefined;
+    return log ?? (this.log = new SentLog<Out>(this.conn as TransportConnection & { written(): number }));
+  }
+
   /** The connection has ended: read what never left now, while the transport's count is still this connection's. */
   private keepUnsent(): void {
     const log = this.log;
-    if (log === undefined) return;
-    this.log = undefined;
-    this.unsent = log.unsent();
+    if (log !== null && log !== undefined) log.seal();
   }
 
   /** Stops what the attempt runs on its own: during a requested close nothing of it may fail any more. */
@@ -142,10 +148,11 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
    * transport's count is still this connection's (before a reconnect can start). `undefined` without a log.
    */
   seal(): OutboxEntry<Out>[] | undefined {
-    this.keepUnsent();
-    const unsent = this.unsent;
-    this.unsent = undefined;
-    return unsent;
+    const log = this.log;
+    this.log = null;
+    if (log === null || log === undefined) return undefined;
+    log.seal();
+    return log.unsent();
   }
 
   /** Ends the attempt with an error (a second call does nothing). */
@@ -182,7 +189,7 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     try {
       this.conn.frames.next(frame);
       // The connection's own frame: in the log only to keep count (never sent again).
-      if (frame.type !== 'close') this.log?.add(null);
+      if (frame.type !== 'close') this.logged()?.add(null);
       return true;
     } catch (error) {
       if (error instanceof NotOpenError) return false;
@@ -209,8 +216,7 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
 
   private onOpen(protocol: string): void {
     const { link, telemetry, engine } = this.core;
-    const conn = this.conn;
-    if (conn.written !== undefined) this.log = new SentLog<Out>(conn as TransportConnection & { written(): number });
+    if (this.conn.written === undefined) this.log = null;
     link.phase = 'authenticating';
     link.connection++;
     if (telemetry.observed) {

@@ -11,7 +11,10 @@ import { scheduleIn } from './timers';
 /** The attempt a queue writes for: its `work` owns the queue's timers; its `log` (when the transport counts what left) records what is written. */
 export interface QueueOwner<Out> {
   readonly work: Subscription;
-  readonly log: SentLog<Out> | undefined;
+  /** The log of the connection's writes (made on first use); `undefined` when the transport cannot tell what left. */
+  logged(): SentLog<Out> | undefined;
+  /** Whether the transport can tell what left (so entries are worth making for the log). */
+  readonly log: SentLog<Out> | null | undefined;
 }
 
 /** A text or binary frame: what the queue writes. */
@@ -104,7 +107,7 @@ export class WriteQueue<Out, In = unknown> {
     if (this.writable && (this.box === undefined || this.box.size === 0) && (this.control === undefined || this.control.size === 0)) {
       if (limiter === undefined || limiter.tryTake(cost)) {
         // What to send again if it never leaves: plain messages and receipts (already told it was written), not requests.
-        const again = (ticket === undefined || ticket.requeue === true) && this.owner!.log !== undefined;
+        const again = (ticket === undefined || ticket.requeue === true) && this.owner!.log !== null;
         if (this.write(frame, again ? this.entryOf(message, frame, cost, ttl) : null)) {
           ticket?.sent();
           return;
@@ -181,7 +184,7 @@ export class WriteQueue<Out, In = unknown> {
       if (!(error instanceof NotOpenError)) this.core.session.current?.fail(error);
       return false;
     }
-    const log = this.owner?.log;
+    const log = this.owner?.logged();
     log?.add(entry);
     const size = frame.type === 'text' ? frame.data.length : frame.data.byteLength;
     const { telemetry, config } = this.core;
