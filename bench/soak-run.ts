@@ -62,10 +62,14 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   let cut = 0;
   wss.on('connection', (ws) => {
     let received = 0;
+    let terminated = false;
     ws.on('message', (data) => {
+      // ws may still emit what it had read before terminate(): that never happened as far as the client can tell.
+      if (terminated) return;
       const message = JSON.parse(String(data)) as { id?: number; seq?: number };
       if (typeof message.seq === 'number') seen.set(message.seq, (seen.get(message.seq) ?? 0) + 1);
       if (++received >= perConnection && cut < disconnects) {
+        terminated = true;
         cut++;
         // No acknowledgement for this one: its request is in flight when the connection dies.
         ws.terminate();
