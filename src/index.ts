@@ -39,7 +39,7 @@ export { seededRandom } from './backoff/seeded-random';
 export { reconnect } from './operators/reconnect';
 export type { ReconnectConfig, ReconnectAttempt } from './operators/reconnect';
 export { online } from './triggers/online';
-export type { TriggerTarget } from './triggers/online';
+export type { TriggerEvent, TriggerTarget } from './triggers/online';
 export { visible } from './triggers/visible';
 export type { VisibilityTarget } from './triggers/visible';
 export { heartbeat, createHeartbeat, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT } from './operators/heartbeat';

@@ -22,8 +22,13 @@ function setup(scheduler: SchedulerLike, script: TestScript, options: ConnectOpt
     ...options,
   });
   const events: SocketEvent[] = [];
-  socket.events$.subscribe((e) => events.push(e));
-  return { transport, socket, events };
+  /** When the heartbeat declared a connection dead. */
+  const timedOutAt: number[] = [];
+  socket.events$.subscribe((e) => {
+    events.push(e);
+    if (e.type === 'heartbeat-timeout') timedOutAt.push(scheduler.now());
+  });
+  return { transport, socket, events, timedOutAt };
 }
 
 /** `n` of every message written to socket `index`, in order. */
@@ -87,12 +92,8 @@ describe('the heartbeat on a slow link', () => {
   it(
     'should declare a link dead when its backlog has not moved for stallTimeout',
     marbles((m) => {
-      const { socket, events } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent().stall({ after: 50 }) : s.open({ after: 1 })), {
+      const { socket, events, timedOutAt } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent().stall({ after: 50 }) : s.open({ after: 1 })), {
         heartbeat: { interval: 1000, timeout: 500, stallTimeout: 2000 },
-      });
-      const timedOutAt: number[] = [];
-      socket.events$.subscribe((e) => {
-        if (e.type === 'heartbeat-timeout') timedOutAt.push(m.scheduler.now());
       });
       m.scheduler.schedule(() => {
         for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD });
@@ -110,13 +111,9 @@ describe('the heartbeat on a slow link', () => {
     marbles((m) => {
       // 2 x 1006 bytes wait in the socket until t=1300, and the peer never answers: at 1501 the backlog has cleared,
       // and the ping of 1001 gets what 2012 bytes need at 8 bytes/ms (252 ms): dead at 1001 + 500 + 252.
-      const { socket } = setup(m.scheduler, (s) =>
+      const { socket, timedOutAt } = setup(m.scheduler, (s) =>
         s.index === 0 ? trickle(s.open({ after: 1 }).silent().stall({ after: 50 }), 2000, 1000, 1000, 300) : s.open({ after: 1 }),
       );
-      const timedOutAt: number[] = [];
-      socket.events$.subscribe((e) => {
-        if (e.type === 'heartbeat-timeout') timedOutAt.push(m.scheduler.now());
-      });
       m.scheduler.schedule(() => {
         socket.send({ n: 0, pad: PAD });
         socket.send({ n: 1, pad: PAD });
@@ -132,12 +129,8 @@ describe('the heartbeat on a slow link', () => {
     marbles((m) => {
       // 10 x 1006 bytes handed over at t=900 leave the socket at once (the operating system took them): the ping of
       // 1001 may sit behind them, 1258 ms at 8 bytes/ms. Dead at 1001 + 500 + 1258 = 2759.
-      const { socket } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent() : s.open({ after: 1 })), {
+      const { socket, timedOutAt } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent() : s.open({ after: 1 })), {
         heartbeat: { interval: 1000, timeout: 500, stallTimeout: 60_000 },
-      });
-      const timedOutAt: number[] = [];
-      socket.events$.subscribe((e) => {
-        if (e.type === 'heartbeat-timeout') timedOutAt.push(m.scheduler.now());
       });
       m.scheduler.schedule(() => {
         for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD.slice(0, 1010) });
@@ -153,12 +146,8 @@ describe('the heartbeat on a slow link', () => {
     marbles((m) => {
       // The same 10 KB at t=900, but the ping of 1001 is answered: the ping of 2001 has nothing queued ahead of it,
       // and a silent peer is found at 2001 + 500.
-      const { socket } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).autoPong(false).receive({ type: 'pong' }, { after: 1100 }) : s.open({ after: 1 })), {
+      const { socket, timedOutAt } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).autoPong(false).receive({ type: 'pong' }, { after: 1100 }) : s.open({ after: 1 })), {
         heartbeat: { interval: 1000, timeout: 500, stallTimeout: 60_000 },
-      });
-      const timedOutAt: number[] = [];
-      socket.events$.subscribe((e) => {
-        if (e.type === 'heartbeat-timeout') timedOutAt.push(m.scheduler.now());
       });
       m.scheduler.schedule(() => {
         for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD.slice(0, 1010) });
@@ -172,11 +161,7 @@ describe('the heartbeat on a slow link', () => {
   it(
     'should keep the interval + timeout detection of an idle silent peer',
     marbles((m) => {
-      const { socket } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent() : s.open({ after: 1 })));
-      const timedOutAt: number[] = [];
-      socket.events$.subscribe((e) => {
-        if (e.type === 'heartbeat-timeout') timedOutAt.push(m.scheduler.now());
-      });
+      const { socket, timedOutAt } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent() : s.open({ after: 1 })));
       m.scheduler.schedule(() => socket.close(), 2000);
       m.flush();
       expect(timedOutAt).to.deep.equal([1501]);

@@ -15,10 +15,11 @@ import { connect } from '../../src/node';
 import { createNetnsLab, NetnsLab, netnsUnavailable } from './support/netns';
 import { watch } from './support/watch';
 
-/** The slow link: fast enough to move the default high-water mark (1 MiB) and more within a few seconds. */
+/** The slow link: fast enough to move the high-water mark (256 KiB) and more within a few seconds. */
 const SLOW_LINK = '2mbit';
 const MESSAGE_SIZE = 16 * 1024;
-/** 1.5 MiB: more than the default high-water mark plus what the kernel buffers, so writing must pause. */
+/** 1.5 MiB: more than the high-water mark plus what the kernel buffers (which autotunes, up to about 1 MiB here), so writing must pause. */
+const HIGH_WATER_MARK = 256 * 1024;
 const MESSAGES = 96;
 
 describe('the fault matrix in a network namespace (root: iptables, tc)', function () {
@@ -95,9 +96,14 @@ describe('the fault matrix in a network namespace (root: iptables, tc)', functio
     }
   });
 
-  it(`should pause a continuous sender on a slow link (tbf ${SLOW_LINK}) at the default high-water mark, resume it, and deliver every message`, async () => {
+  it(`should pause a continuous sender on a slow link (tbf ${SLOW_LINK}) above its high-water mark, resume it, and deliver every message`, async () => {
     const server = await lab!.startEchoServer();
-    const socket = connect<Uint8Array, Uint8Array>(server.url, { codec: binary(), heartbeat: false, reconnect: { backoff: constantBackoff(100) } });
+    const socket = connect<Uint8Array, Uint8Array>(server.url, {
+      codec: binary(),
+      heartbeat: false,
+      backpressure: { highWaterMark: HIGH_WATER_MARK },
+      reconnect: { backoff: constantBackoff(100) },
+    });
     const events: SocketEvent[] = [];
     const statuses: SocketStatus[] = [];
     let echoes = 0;
@@ -124,7 +130,7 @@ describe('the fault matrix in a network namespace (root: iptables, tc)', functio
       const backpressure = events.filter((e): e is SocketEvent & { type: 'backpressure' } => e.type === 'backpressure');
       expect(backpressure.length, 'paused and resumed at least once').to.be.at.least(2);
       expect(backpressure[0]!.paused).to.equal(true);
-      expect(backpressure[0]!.bufferedAmount, 'paused above the default high-water mark').to.be.above(1024 * 1024);
+      expect(backpressure[0]!.bufferedAmount, 'paused above the high-water mark').to.be.above(HIGH_WATER_MARK);
       expect(backpressure.at(-1)!.paused, 'resumed at the end').to.equal(false);
       expect(server.bytes()).to.equal(MESSAGES * MESSAGE_SIZE);
       expect(events.filter((e) => e.type === 'dropped')).to.deep.equal([]);

@@ -9,19 +9,7 @@ import type { SocketState } from '../../src/client/state';
 import { HeartbeatTimeoutError } from '../../src/errors';
 import { connect } from '../../src/node';
 import { startPythonServer } from './support/fault-peers';
-import { slowLink } from './support/slow-link';
-
-function until(what: string, predicate: () => boolean, ms: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + ms;
-    const poll = (): void => {
-      if (predicate()) resolve();
-      else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-      else setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
+import { slowLink, waitFor } from './support/slow-link';
 
 describe('reliability on slow and dead links (real sockets on 127.0.0.1)', function () {
   this.timeout(60_000);
@@ -55,7 +43,7 @@ describe('reliability on slow and dead links (real sockets on 127.0.0.1)', funct
     const pad = 'x'.repeat(1000);
     let accepted = 0;
     try {
-      await until('open', () => socket.state.status === 'open', 5000);
+      await waitFor(() => socket.state.status === 'open', 5000, 'open');
       // Send until writing pauses on backpressure: ws's buffer then holds more than the high-water mark (1 MiB).
       while (!events.some((e) => e.type === 'backpressure' && e.paused)) {
         for (let i = 0; i < 500; i++) socket.send(`${accepted++}:${pad}`);
@@ -64,9 +52,9 @@ describe('reliability on slow and dead links (real sockets on 127.0.0.1)', funct
       }
       const writtenOnFirst = events.filter((e) => e.type === 'sent').length;
       first!.terminate();
-      await until('open again', () => states.filter((s) => s.status === 'open').length === 2, 10_000);
+      await waitFor(() => states.filter((s) => s.status === 'open').length === 2, 10_000, 'open again');
       socket.send(`${accepted++}:${pad}`);
-      await until('the last message', () => received[1]?.at(-1) === accepted - 1, 20_000);
+      await waitFor(() => received[1]?.at(-1) === accepted - 1, 20_000, 'the last message');
 
       const requeued = events.filter((e): e is SocketEvent & { type: 'requeued' } => e.type === 'requeued');
       expect(requeued, 'a requeued event').to.have.length(1);
@@ -82,7 +70,7 @@ describe('reliability on slow and dead links (real sockets on 127.0.0.1)', funct
       expect(events.filter((e) => e.type === 'dropped')).to.deep.equal([]);
     } finally {
       socket.close();
-      await until('closed', () => socket.state.status === 'closed', 5000).catch(() => undefined);
+      await waitFor(() => socket.state.status === 'closed', 5000, 'closed').catch(() => undefined);
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     }
@@ -108,10 +96,10 @@ describe('reliability on slow and dead links (real sockets on 127.0.0.1)', funct
     const states: SocketState[] = [];
     socket.state$.subscribe((s) => states.push(s));
     try {
-      await until('open', () => socket.state.status === 'open', 5000);
+      await waitFor(() => socket.state.status === 'open', 5000, 'open');
       const frozenAt = Date.now();
       server.signal('SIGSTOP');
-      await until('reconnecting', () => socket.state.status === 'reconnecting', 25_000);
+      await waitFor(() => socket.state.status === 'reconnecting', 25_000, 'reconnecting');
       const took = Date.now() - frozenAt;
       expect(took, 'at least the timeout, at most interval + timeout').to.be.within(9_500, 22_500);
       expect((socket.state as SocketState & { status: 'reconnecting' }).error).to.be.instanceOf(HeartbeatTimeoutError);

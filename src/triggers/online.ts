@@ -1,10 +1,18 @@
 import { Observable } from 'rxjs';
 import { InvalidOptionsError } from '../errors';
 
+/** An event a trigger passes on (a DOM `Event` in a browser); typed without the DOM library, so Node projects compile. */
+export interface TriggerEvent {
+  /** The event's type, such as `'online'`. */
+  readonly type: string;
+}
+
 /** The part of an `EventTarget` the triggers use (a `window`, a `document`, or a fake in tests). */
 export interface TriggerTarget {
-  addEventListener(type: string, listener: (event: Event) => void): void;
-  removeEventListener(type: string, listener: (event: Event) => void): void;
+  /** Adds `listener` for events of `type`. */
+  addEventListener(type: string, listener: (event: TriggerEvent) => void): void;
+  /** Removes what `addEventListener` added. */
+  removeEventListener(type: string, listener: (event: TriggerEvent) => void): void;
 }
 
 /** @internal Checks a trigger's target once, when the factory is called, and names what to pass instead. */
@@ -19,9 +27,9 @@ export function checkTarget(factory: string, target: unknown, what: string): Tri
 }
 
 /** @internal Emits each `type` event of `target`, while subscribed. */
-export function eventsOf(target: TriggerTarget, type: string, accept: () => boolean): Observable<Event> {
-  return new Observable<Event>((subscriber) => {
-    const listener = (event: Event): void => {
+export function eventsOf(target: TriggerTarget, type: string, accept: () => boolean): Observable<TriggerEvent> {
+  return new Observable<TriggerEvent>((subscriber) => {
+    const listener = (event: TriggerEvent): void => {
       if (accept()) subscriber.next(event);
     };
     target.addEventListener(type, listener);
@@ -51,6 +59,6 @@ const always = (): boolean => true;
  * const socket = connect('wss://example.com/feed', { reconnect: { retryOn: merge(online(), visible()) } });
  * ```
  */
-export function online(target: TriggerTarget = globalThis as unknown as TriggerTarget): Observable<Event> {
+export function online(target: TriggerTarget = globalThis as unknown as TriggerTarget): Observable<TriggerEvent> {
   return eventsOf(checkTarget('online()', target, 'a window'), 'online', always);
 }

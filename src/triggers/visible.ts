@@ -1,8 +1,9 @@
 import { Observable } from 'rxjs';
-import { checkTarget, eventsOf, TriggerTarget } from './online';
+import { checkTarget, eventsOf, TriggerEvent, TriggerTarget } from './online';
 
 /** A `document`, as far as {@link visible} needs one. */
 export interface VisibilityTarget extends TriggerTarget {
+  /** `'visible'` when the page can be seen. */
   readonly visibilityState: string;
 }
 
@@ -26,7 +27,7 @@ export interface VisibilityTarget extends TriggerTarget {
  * const socket = connect('wss://example.com/feed', { reconnect: { retryOn: visible() } });
  * ```
  */
-export function visible(document: VisibilityTarget = (globalThis as { document?: VisibilityTarget }).document as VisibilityTarget): Observable<Event> {
+export function visible(document: VisibilityTarget = (globalThis as { document?: VisibilityTarget }).document as VisibilityTarget): Observable<TriggerEvent> {
   const target = checkTarget('visible()', document, 'a document') as VisibilityTarget;
   return eventsOf(target, 'visibilitychange', () => target.visibilityState === 'visible');
 }

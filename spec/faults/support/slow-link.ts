@@ -97,7 +97,8 @@ export async function slowLink(run: SlowLinkRun): Promise<void> {
   }
 }
 
-function waitFor(predicate: () => boolean, ms: number, what: string): Promise<void> {
+/** Polls `predicate` every 5 ms until it holds; rejects after `ms` naming `what`. */
+export function waitFor(predicate: () => boolean, ms: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const deadline = Date.now() + ms;
     const poll = (): void => {
