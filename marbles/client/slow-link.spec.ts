@@ -47,6 +47,13 @@ function trickle(socket: TestSocket, from: number, step: number, at: number, eve
 
 const PAD = 'x'.repeat(990); // with {"n":1,"pad":""} about 1 KB a message
 
+/** At `at`, sends `count` messages of about 1 KB (`{ n, pad }`, 1006 bytes for a one-digit n). */
+function burst(scheduler: SchedulerLike, socket: Socket<Msg, Msg>, at: number, count: number): void {
+  scheduler.schedule(() => {
+    for (let n = 0; n < count; n++) socket.send({ n, pad: PAD });
+  }, at);
+}
+
 describe('the heartbeat on a slow link', () => {
   it(
     'should not declare a link dead while its buffered data keeps draining, and count the pong once the ping is out',
@@ -57,9 +64,7 @@ describe('the heartbeat on a slow link', () => {
         s.open({ after: 1 }).silent().stall({ after: 50 });
         trickle(s, 10_000, 1000, 400, 300).receive('{"n":-1}', { after: 3200 });
       });
-      m.scheduler.schedule(() => {
-        for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD });
-      }, 100);
+      burst(m.scheduler, socket, 100, 10);
       m.scheduler.schedule(() => socket.close(), 3300);
       m.flush();
       expect(events.filter((e) => e.type === 'heartbeat-timeout')).to.deep.equal([]);
@@ -80,9 +85,7 @@ describe('the heartbeat on a slow link', () => {
         },
         { heartbeat: { interval: 1000, timeout: 500, stallTimeout: 2000 } },
       );
-      m.scheduler.schedule(() => {
-        for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD });
-      }, 100);
+      burst(m.scheduler, socket, 100, 10);
       m.scheduler.schedule(() => socket.close(), 7700);
       m.flush();
       expect(events.filter((e) => e.type === 'heartbeat-timeout')).to.deep.equal([]);
@@ -95,9 +98,7 @@ describe('the heartbeat on a slow link', () => {
       const { socket, events, timedOutAt } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent().stall({ after: 50 }) : s.open({ after: 1 })), {
         heartbeat: { interval: 1000, timeout: 500, stallTimeout: 2000 },
       });
-      m.scheduler.schedule(() => {
-        for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD });
-      }, 100);
+      burst(m.scheduler, socket, 100, 10);
       m.scheduler.schedule(() => socket.close(), 4000);
       m.flush();
       // The backlog is first seen at the ping of t=1001 and never moves: looks every 500 ms until 1001 + 2000.
@@ -114,10 +115,7 @@ describe('the heartbeat on a slow link', () => {
       const { socket, timedOutAt } = setup(m.scheduler, (s) =>
         s.index === 0 ? trickle(s.open({ after: 1 }).silent().stall({ after: 50 }), 2000, 1000, 1000, 300) : s.open({ after: 1 }),
       );
-      m.scheduler.schedule(() => {
-        socket.send({ n: 0, pad: PAD });
-        socket.send({ n: 1, pad: PAD });
-      }, 100);
+      burst(m.scheduler, socket, 100, 2);
       m.scheduler.schedule(() => socket.close(), 3000);
       m.flush();
       expect(timedOutAt).to.deep.equal([1753]);
@@ -132,9 +130,7 @@ describe('the heartbeat on a slow link', () => {
       const { socket, timedOutAt } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).silent() : s.open({ after: 1 })), {
         heartbeat: { interval: 1000, timeout: 500, stallTimeout: 60_000 },
       });
-      m.scheduler.schedule(() => {
-        for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD.slice(0, 1010) });
-      }, 900);
+      burst(m.scheduler, socket, 900, 10);
       m.scheduler.schedule(() => socket.close(), 4000);
       m.flush();
       expect(timedOutAt).to.deep.equal([2759]);
@@ -149,9 +145,7 @@ describe('the heartbeat on a slow link', () => {
       const { socket, timedOutAt } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).autoPong(false).receive({ type: 'pong' }, { after: 1100 }) : s.open({ after: 1 })), {
         heartbeat: { interval: 1000, timeout: 500, stallTimeout: 60_000 },
       });
-      m.scheduler.schedule(() => {
-        for (let n = 0; n < 10; n++) socket.send({ n, pad: PAD.slice(0, 1010) });
-      }, 900);
+      burst(m.scheduler, socket, 900, 10);
       m.scheduler.schedule(() => socket.close(), 4000);
       m.flush();
       expect(timedOutAt).to.deep.equal([2501]);
