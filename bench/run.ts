@@ -207,7 +207,7 @@ function plan(bufferutilNative: boolean): Section[] {
       rows: kinds
         .filter((kind) => big === undefined || big.includes(kind))
         .map((kind) =>
-          row(kind, 'text', mem, kind === 'rxnova' ? { label: 'rxnova connect(), text(), heartbeat on (30 s protocol pings)' } : {}),
+          row(kind, 'text', mem, kind === 'rxnova' ? { label: 'rxnova connect(), text(), heartbeat on (default: 10 s protocol pings)' } : {}),
         ),
       runs: P.memory.runs,
       timeoutMs: 180_000,
