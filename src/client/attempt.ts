@@ -6,6 +6,7 @@ import type { TransportConnection, TransportEvent } from '../transport/transport
 import { encodeFrame } from './codec';
 import { receive } from './inbound';
 import type { SocketCore } from './core';
+import { Liveness } from './liveness';
 import { SentLog } from './sent-log';
 import type { QueueOwner } from './write-queue';
 import type { OutboxEntry } from './outbox';
@@ -15,29 +16,6 @@ export interface CloseRecord {
   readonly code: number;
   readonly reason: string;
   readonly wasClean: boolean;
-}
-
-/** The slowest link the heartbeat waits for, in bytes per millisecond: 64 kbit/s. */
-const SLOWEST_LINK = 8;
-/** How many unanswered pings' marks are kept (time and bytes each). */
-const MAX_MARKS = 2 * 16;
-
-/** What the heartbeat's looks at the socket saw (at each ping and each deadline with no sign of life). */
-interface Outbound {
-  /** The transport's `bytesSent` at the last look. */
-  sent: number;
-  /** The time and `bytesSent` of each ping not yet answered by a pong, oldest first (flat pairs). */
-  marks: number[];
-  /** `bytesSent` at the last ping a pong answered: everything handed over before it has arrived. */
-  delivered: number;
-  /** How much had left the socket's buffer (`bytesSent - bufferedAmount`) at the last look. */
-  drained: number;
-  /** The transport's `writing` at the last look (see `TransportState.writing`). */
-  writing: number | undefined;
-  /** Whether the socket's buffer held a backlog at the last look. */
-  backlog: boolean;
-  /** When the backlog last moved (or was first seen). */
-  movedAt: number;
 }
 
 /**
@@ -64,8 +42,8 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
    * (`undefined` until then), `null` with a transport that has no `written()`.
    */
   log: SentLog<Out> | null | undefined = undefined;
-  /** What the heartbeat's looks at the socket's buffer saw (see {@link extend}); made at the first ping. */
-  private outbound: Outbound | undefined = undefined;
+  /** Whether a late ping may still be on its way (see {@link extend}); made at the first ping. */
+  private liveness: Liveness | undefined = undefined;
   opened = false;
   closeEvent: CloseRecord | undefined = undefined;
   /** The error the attempt ended with. */
@@ -262,70 +240,24 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     const appPing = config.heartbeat!.ping;
     if (!this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(config.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing))) return;
     const now = scheduler.now();
-    const outbound = this.look(now);
-    // Where this ping is in the stream: everything handed over before it arrives before its pong.
-    const marks = outbound.marks;
-    if (marks.length >= MAX_MARKS) marks.splice(0, 2);
-    marks.push(now, outbound.sent);
+    (this.liveness ??= new Liveness(this.conn, now)).pinged(now);
   }
 
-  /** A pong (protocol or application): the oldest ping still waiting for one is answered, and so is all sent before it. */
+  /** A pong (protocol or application): the heartbeat's sign of life, and proof that all sent before its ping arrived. */
   ponged(): void {
     this.heartbeat?.pong();
-    const outbound = this.outbound;
-    if (outbound === undefined || outbound.marks.length === 0) return;
-    outbound.marks.shift();
-    outbound.delivered = outbound.marks.shift()!;
+    this.liveness?.ponged();
   }
 
   /**
    * @internal Heartbeat hook, at a deadline with no sign of life: how much longer the ping sent at `sentAt` may still
-   * be on its way, because it waits behind data this side sent before it (0: it is late). Two rules, so that a slow
-   * or busy link is not taken for a dead one:
-   *
-   * - **Queued ahead of it.** What was handed over between the last pong (all before its ping has arrived) and this
-   *   ping may still be queued ahead of it, in the socket or the operating system, which the socket cannot see: the
-   *   ping gets the time that data needs on a 64 kbit link, at most `stallTimeout`.
-   * - **A moving backlog.** While the socket's own send buffer holds a backlog, the operating system's is full and the
-   *   link is judged by that backlog: alive while it moves (the operating system takes a slow link's bytes in large
-   *   steps, seconds or minutes apart), dead once it has not moved for `stallTimeout`.
-   *
-   * Otherwise (nothing was queued ahead: an idle link) the deadline stands, so a silent peer is found within
-   * `interval + timeout`.
+   * be on its way, because it waits behind data sent before it (0: it is late). The rule is {@link Liveness}'s.
    */
   extend(sentAt: number): number {
-    const now = this.core.scheduler.now();
-    const outbound = this.look(now);
+    const liveness = this.liveness;
+    if (liveness === undefined) return 0;
     const { timeout, stallTimeout } = this.core.config.heartbeat!;
-    // Looked at again after a timeout (or when the stall would be complete, if sooner).
-    if (outbound.backlog && now - outbound.movedAt < stallTimeout) return Math.min(timeout, outbound.movedAt + stallTimeout - now);
-    const marks = outbound.marks;
-    let sent = outbound.sent;
-    for (let i = 0; i < marks.length; i += 2) {
-      if (marks[i]! >= sentAt) {
-        sent = marks[i + 1]!;
-        break;
-      }
-    }
-    const ahead = sent - outbound.delivered;
-    return sentAt + timeout + Math.min(stallTimeout, Math.ceil(ahead / SLOWEST_LINK)) - now;
-  }
-
-  /** Notes how much has been handed over and how much has left the socket's buffer, and when its backlog last moved. */
-  private look(now: number): Outbound {
-    const { bytesSent, bufferedAmount, writing } = this.conn.state();
-    const drained = bytesSent - bufferedAmount;
-    const backlog = bufferedAmount > 0;
-    const outbound = (this.outbound ??= { sent: bytesSent, drained, writing, backlog: false, movedAt: now, marks: [], delivered: 0 });
-    if (outbound.backlog) {
-      // A write completed (the buffer fell) or the operating system took part of the one in progress.
-      if (drained > outbound.drained || writing !== outbound.writing) outbound.movedAt = now;
-    } else if (backlog) outbound.movedAt = now; // a backlog starts: its stall counts from here
-    outbound.sent = bytesSent;
-    outbound.drained = drained;
-    outbound.writing = writing;
-    outbound.backlog = backlog;
-    return outbound;
+    return liveness.extend(sentAt, this.core.scheduler.now(), timeout, stallTimeout);
   }
 
   /** @internal Heartbeat hook: the peer is presumed dead: abort the socket rather than wait for a closing handshake. */
