@@ -4,6 +4,8 @@
  * echoes; nothing is reported dropped).
  */
 import { expect } from 'chai';
+import { VirtualTimeScheduler } from 'rxjs';
+import { TestTransport } from '../../src/testing/test-transport';
 import type { Socket } from '../../src/client/socket';
 import { CodecError, InvalidFrameError, InvalidOptionsError, InvalidUrlError, SocketClosedError } from '../../src/errors';
 import { connect } from '../../src/node';
@@ -112,5 +114,20 @@ describe('connect() with bad input against a real server', () => {
     const connection = server.connections.find((c) => c.request.url === '/after-close')!;
     await waitFor(() => connection.closed !== undefined, 'the server to see the close');
     expect(connection.messages).to.deep.equal([]);
+  });
+});
+
+describe('send() options', () => {
+  it('should refuse a ttl that is not a duration, whether the message would be written at once or queued', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const socket = connect('ws://example.test/', { transport: new TestTransport({ scheduler, script: (s) => s.open() }), scheduler, heartbeat: false });
+    // Queued (not open yet) and written at once (open): the same error.
+    expect(() => socket.send({ n: 1 }, { ttl: -5 })).to.throw(InvalidOptionsError, /send\(\) options.ttl/);
+    scheduler.flush();
+    expect(socket.state.status).to.equal('open');
+    expect(() => socket.send({ n: 1 }, { ttl: Number.NaN })).to.throw(InvalidOptionsError, /send\(\) options.ttl/);
+    expect(() => socket.sendWithReceipt({ n: 1 }, { ttl: 0 })).to.throw(InvalidOptionsError, /send\(\) options.ttl/);
+    socket.send({ n: 2 }, { ttl: Infinity });
+    socket.close();
   });
 });

@@ -7,6 +7,7 @@ import type { SocketCore } from './core';
 import { DropReason, Outbox, OutboxEntry, Ticket } from './outbox';
 import type { SentLog } from './sent-log';
 import { scheduleIn } from './timers';
+import { checkDuration } from '../time';
 
 /** The attempt a queue writes for: its `work` owns the queue's timers; its `log` (when the transport counts what left) records what is written. */
 export interface QueueOwner<Out> {
@@ -102,6 +103,8 @@ export class WriteQueue<Out, In = unknown> {
    * `OutboxFullError`). The rate-limit cost is computed here, once.
    */
   submit(message: Out, frame: DataFrame, ticket?: Ticket, ttl?: number): void {
+    // Checked whichever way the message goes (the outbox checks it too, but a message written at once never gets there).
+    if (ttl !== undefined) checkDuration('send() options.ttl', ttl, { infinity: true });
     const limiter = this.core.config.limiter;
     const cost = limiter === undefined ? 0 : limiter.cost(message);
     if (this.writable && (this.box === undefined || this.box.size === 0) && (this.control === undefined || this.control.size === 0)) {
