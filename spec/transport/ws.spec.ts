@@ -15,7 +15,7 @@ import {
 } from '../../src/errors';
 import { binaryFrame, pingFrame, pongFrame, textFrame } from '../../src/frame';
 import { wsTransport } from '../../src/transport/ws';
-import { closingHandshakeOf, corkableSocketOf } from '../../src/transport/ws-socket';
+import { closingHandshakeOf, corkableSocketOf, writeQueueSizeOf } from '../../src/transport/ws-socket';
 import type { SocketConnection } from '../../src/transport/socket-connection';
 import { startResponseServer, startWsEchoServer, TLS_CERT, WsEchoServer } from '../support/peers';
 import { recorder } from '../support/record';
@@ -240,6 +240,29 @@ describe('wsTransport()', () => {
       expect(closingHandshakeOf({ _closeFrameReceived: true, _closeFrameSent: false })).to.equal(false);
       expect(closingHandshakeOf({})).to.equal(undefined);
       expect(closingHandshakeOf({ _closeFrameReceived: 1, _closeFrameSent: true })).to.equal(undefined);
+    });
+
+    it("should read Node's write queue only when the TCP socket and its handle are objects and the size a number", () => {
+      expect(writeQueueSizeOf({ _socket: { _handle: { writeQueueSize: 42 } } })).to.equal(42);
+      expect(writeQueueSizeOf({})).to.equal(undefined);
+      expect(writeQueueSizeOf({ _socket: null })).to.equal(undefined);
+      expect(writeQueueSizeOf({ _socket: {} })).to.equal(undefined);
+      expect(writeQueueSizeOf({ _socket: { _handle: { writeQueueSize: '42' } } })).to.equal(undefined);
+    });
+
+    it("should report writing (Node's write queue) in state() while open, and undefined when the internals are absent", async () => {
+      const url = server.url();
+      const connection = wsTransport().open({ url });
+      const recording = watch(connection.events);
+      await recording.opened();
+      expect(connection.state().writing).to.be.a('number');
+      Object.defineProperty(wsOf(connection), 'writing', { get: () => undefined });
+      expect(connection.state().writing).to.equal(undefined);
+      // The count of frames that left still works: it does not rest on the write queue.
+      const before = connection.written!();
+      connection.frames.next(textFrame('hello'));
+      await recording.frame(1);
+      expect(connection.written!()).to.equal(before + 1);
     });
 
     it('should send a burst with plain sends, every frame in order, when ws exposes no TCP socket to cork', async () => {
