@@ -86,7 +86,7 @@ describe('reliability on slow and dead links (real sockets on 127.0.0.1)', funct
       sendFor: 8000,
       messageSize: 4096,
       heartbeat: { interval: 1000, timeout: 500, stallTimeout: 10_000 },
-      detectWithin: 10_000 + 500 + 1500,
+      detectWithin: 10_000 + 500 + 1000 + 1500,
     });
   });
 
