@@ -80,8 +80,8 @@ describe('reliability on slow and dead links (real sockets on 127.0.0.1)', funct
     // Scaled down from 8 KB/s with the default heartbeat (npm run test:long): a 500 ms timeout against a backlog that
     // takes seconds to drain. A heartbeat that counts only inbound frames terminates this link within a second.
     // The operating system takes the socket's bytes in steps of about a megabyte here (seconds apart at 256 KB/s):
-    // stallTimeout 10 s. Once the proxy stops forwarding, the backlog stops moving: found within stallTimeout + timeout (+ an interval, when
-    // a ping went out just before).
+    // stallTimeout 10 s. Once the proxy stops forwarding, the backlog stops moving: found within stallTimeout +
+    // timeout (+ an interval, when a ping went out just before).
     await slowLink({
       bytesPerSecond: 256 * 1024,
       sendFor: 8000,
