@@ -101,6 +101,31 @@ describe('the rxnova command line (a child process against a real ws server)', f
     expect(rxnova.out.stderr).to.match(/open ws:[^\n]+\n(.*\n)*\[rxnova\] reconnecting in \d+ ms \(attempt 1\)(.*\n)*\[rxnova\] open ws:/);
   });
 
+  it('should dial at once on an empty line (Enter) while a reconnect waits', async () => {
+    const echo = await server();
+    const rxnova = cli(echo.url);
+    rxnova.send('before');
+    await rxnova.waitFor('stdout', /^before$/m);
+    await echo.stop();
+    await rxnova.waitFor('stderr', /\[rxnova\] reconnecting in \d+ ms \(attempt 1\): /);
+    // Enter until one lands in a wait (a jittered wait may be over before the line arrives): bounded.
+    const enterUntil = async (pattern: RegExp): Promise<void> => {
+      for (let i = 0; i < 100 && !pattern.test(rxnova.out.stderr); i++) {
+        rxnova.send('');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await enterUntil(/dialling now/);
+    // The cut wait is followed at once by a new attempt (the server is still down, so it fails again).
+    await rxnova.waitFor('stderr', /dialling now\n\[rxnova\] connecting to ws:/, 1000);
+    await echo.start();
+    await enterUntil(/(\[rxnova\] open ws:[^]*){2}/);
+    await rxnova.waitFor('stderr', /(\[rxnova\] open ws:[^]*){2}/);
+    rxnova.end();
+    expect(await rxnova.exit).to.equal(0);
+    expect(echo.received).to.deep.equal(['before']);
+  });
+
   it('should exit 1 with "gave up" on stderr when the server goes away with --no-reconnect', async () => {
     const echo = await server();
     const rxnova = cli('--no-reconnect', echo.url);

@@ -15,7 +15,8 @@ import type { CliIO } from './run';
 
 /**
  * Connects and runs until the socket is closed:
- * - each stdin line is sent (empty lines are skipped);
+ * - each stdin line is sent; an empty line is not sent, but while a
+ *   reconnect waits it dials at once (`retryNow()`);
  * - each message is printed on stdout, each state on stderr;
  * - at the end of stdin, once the outbox is empty (and, with `--rpc`, every
  *   request answered), the socket is closed with 1000: exit 0;
@@ -65,7 +66,15 @@ export function runConnect(command: ConnectCommand, io: CliIO): Promise<ExitCode
     });
 
     lines.on('line', (line) => {
-      if (line.trim() === '' || !isLive(socket.state)) return;
+      if (line.trim() === '') {
+        // Enter on its own: "reconnect now" while a reconnect waits (said first: the new attempt starts at once).
+        if (socket.state.status === 'reconnecting') {
+          note('dialling now');
+          socket.retryNow();
+        }
+        return;
+      }
+      if (!isLive(socket.state)) return;
       try {
         if (rpc !== undefined) {
           const request = parseRpcLine(line);
