@@ -1,19 +1,22 @@
 import { ChangeDetectionStrategy, Component, inject, input } from '@angular/core';
 import { RealtimeService } from './realtime.service.js';
 
-/** A chat panel: the connection status, the latest messages and a line to send one. */
+/** A chat panel: the connection status (with "Reconnect now" while down), the latest messages and a line to send one. */
 @Component({
   selector: 'app-chat',
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
     <p class="status" [class.online]="realtime.connected()">{{ realtime.status() }}</p>
+    @if (realtime.canReconnect()) {
+      <button type="button" class="reconnect" (click)="realtime.reconnectNow()">Reconnect now</button>
+    }
     <ul>
       @for (message of realtime.messages(); track $index) {
         <li><b>{{ message.user }}</b> {{ message.text }}</li>
       }
     </ul>
     <input #draft aria-label="Message" (keydown.enter)="send(draft)" />
-    <button type="button" (click)="send(draft)">Send</button>
+    <button type="button" class="send" (click)="send(draft)">Send</button>
   `,
 })
 export class ChatComponent {

@@ -110,6 +110,55 @@ describe('RealtimeService', () => {
     assert.equal(transport.sockets.length, 1);
   });
 
+  it('should end the backoff wait at once with reconnectNow()', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    advance(scheduler, 1);
+    server().drop();
+    assert.equal(realtime.status(), 'reconnecting');
+    assert.equal(realtime.canReconnect(), true);
+    realtime.reconnectNow();
+    assert.equal(realtime.status(), 'connecting');
+    advance(scheduler, 1); // the new socket opens after 1 ms, whatever the backoff had drawn
+    assert.equal(realtime.status(), 'open');
+    assert.equal(transport.sockets.length, 2);
+  });
+
+  it('should start a new socket with reconnectNow() after the last one gave up, and carry on with its messages', () => {
+    const realtime = TestBed.inject(RealtimeService);
+    advance(scheduler, 1);
+    server().close(4001, 'banned');
+    assert.equal(realtime.status(), 'closed');
+    assert.ok(realtime.error() instanceof ConnectionClosedError);
+    assert.equal(realtime.canReconnect(), true);
+
+    realtime.reconnectNow();
+    assert.equal(realtime.error(), undefined);
+    advance(scheduler, 1);
+    assert.equal(realtime.status(), 'open');
+    assert.equal(transport.sockets.length, 2);
+    server().receive(JSON.stringify({ user: 'ann', text: 'welcome back' }));
+    assert.deepEqual(realtime.messages(), [{ user: 'ann', text: 'welcome back' }]);
+    realtime.send({ user: 'me', text: 'thanks' });
+    assert.deepEqual(server().writtenTexts, [JSON.stringify({ user: 'me', text: 'thanks' })]);
+  });
+
+  it('should show "Reconnect now" only while it can do something, and reconnect when it is clicked', async () => {
+    const fixture = TestBed.createComponent(ChatComponent);
+    const view = fixture.nativeElement as HTMLElement;
+    const button = (): HTMLButtonElement | null => view.querySelector<HTMLButtonElement>('button.reconnect');
+    advance(scheduler, 1);
+    await fixture.whenStable();
+    assert.equal(button(), null);
+    server().close(4001, 'banned');
+    await fixture.whenStable();
+    assert.ok(button());
+    button()!.click();
+    advance(scheduler, 1);
+    await fixture.whenStable();
+    assert.equal(view.querySelector('.status')?.textContent?.trim(), 'open');
+    assert.equal(button(), null);
+  });
+
   it('should close the socket with 1000 when the application is destroyed', () => {
     TestBed.inject(RealtimeService);
     advance(scheduler, 1);
@@ -147,7 +196,7 @@ describe('RealtimeService', () => {
     const input = view.querySelector('input');
     assert.ok(input);
     input.value = 'hi ann';
-    view.querySelector('button')?.click();
+    view.querySelector<HTMLButtonElement>('button.send')?.click();
     await fixture.whenStable();
     assert.equal(input.value, '');
     assert.deepEqual(transport.written.map((write) => write.frame), [{ type: 'text', data: JSON.stringify({ user: 'me', text: 'hi ann' }) }]);
