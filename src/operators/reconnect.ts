@@ -112,8 +112,9 @@ export interface ReconnectConfig {
    * before an attempt starts that attempt at once (for example when the
    * network comes back: `online()`, or the page becomes visible: `visible()`).
    * It is subscribed only during a wait, so values at any other time (while
-   * connected, or connecting) change nothing. An error of it ends the result
-   * with that error.
+   * connected, or connecting) change nothing. Give it a stream of events: one
+   * that replays a value on subscribe (a `BehaviorSubject`, `startWith`) ends
+   * every wait at once. An error of it ends the result with that error.
    * @default undefined (every wait runs its full delay)
    */
   readonly retryOn?: Observable<unknown>;
