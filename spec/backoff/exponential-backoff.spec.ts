@@ -124,6 +124,13 @@ describe('exponentialBackoff', () => {
     expect(strategy(2, 5_000, () => 0.9)).to.equal(10_000);
   });
 
+  it('should grow from initialDelay, not from a shorter previous delay, after attempt 1 with decorrelated jitter', () => {
+    const strategy = exponentialBackoff({ initialDelay: 100, maxDelay: 10_000, jitter: 'decorrelated' });
+    // A previous wait below initialDelay (a custom schedule, a floor of 0) counts as initialDelay: 100 + 0.5 * (300 - 100).
+    expect(strategy(2, 50, () => 0.5)).to.equal(200);
+    expect(strategy(3, 0, () => 0.5)).to.equal(200);
+  });
+
   it('should have documented defaults: 1 s, doubling, 30 s, full jitter', () => {
     const strategy = exponentialBackoff();
     const half = schedule(strategy, 8, () => 0.5);

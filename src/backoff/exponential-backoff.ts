@@ -89,12 +89,14 @@ export function exponentialBackoff(config: ExponentialBackoffConfig = {}): Backo
   return (attempt, previousDelay, random) => {
     checkAttempt(owner, attempt, previousDelay);
     if (jitter === 'decorrelated') {
+      // Stryker disable next-line EqualityOperator: `<=` is equivalent, at previousDelay === initialDelay both branches give initialDelay
       const previous = attempt === 1 || previousDelay < initialDelay ? initialDelay : previousDelay;
       // A huge previous delay (a server's Retry-After) must not make 0 * Infinity = NaN.
       const span = Math.min(3 * previous - initialDelay, Number.MAX_VALUE);
       return capDelay(Math.min(maxDelay, initialDelay + draw(owner, random) * span));
     }
     // The un-jittered delay; `factor ** (attempt - 1)` may overflow to Infinity, which the cap absorbs.
+    // Stryker disable next-line ConditionalExpression: equivalent, without the guard 0 * factor^n is 0, or NaN once it overflows, which capDelay() makes 0
     const d = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * factor ** (attempt - 1));
     // 'equal': min(), because with subnormal delays d / 2 is rounded, and the sum could exceed d.
     return capDelay(

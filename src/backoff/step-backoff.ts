@@ -42,6 +42,7 @@ export function stepBackoff(table: readonly number[]): BackoffStrategy {
   const last = steps.length;
   return (attempt, previousDelay) => {
     checkAttempt('stepBackoff', attempt, previousDelay);
+    // Stryker disable next-line EqualityOperator: `<=` is equivalent, at attempt === last both branches give last
     return capDelay(steps[(attempt < last ? attempt : last) - 1]);
   };
 }

@@ -59,6 +59,7 @@ export class SentLog<Out> {
       this.origin += frames;
       head++;
     }
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: equivalent, when to compact trades copying for memory only (a spec checks the log stays bounded)
     if (head >= COMPACT_AFTER && head * 2 >= slots.length) {
       this.slots = slots.slice(head);
       head = 0;
