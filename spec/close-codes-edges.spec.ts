@@ -1,17 +1,8 @@
 import { expect } from 'chai';
+import { invalidOptionsMessage as messageOf } from './support/invalid-options';
 import { closePolicy, describeCloseCode, retryAfterOf, retryFloorOf } from '../src/close-codes';
-import { ConnectionClosedError, HandshakeError, InvalidOptionsError } from '../src/errors';
+import { ConnectionClosedError, HandshakeError } from '../src/errors';
 
-/** The message of the InvalidOptionsError that `fn` throws. */
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).to.be.instanceOf(InvalidOptionsError);
-    return (error as InvalidOptionsError).message;
-  }
-  expect.fail('expected an InvalidOptionsError');
-}
 
 describe('close codes at their edges', () => {
   describe('closePolicy options', () => {

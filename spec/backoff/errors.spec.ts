@@ -1,21 +1,11 @@
 import { expect } from 'chai';
+import { invalidOptionsMessage as messageOf } from '../support/invalid-options';
 import { BackoffStrategy } from '../../src/backoff/backoff';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { exponentialBackoff } from '../../src/backoff/exponential-backoff';
 import { linearBackoff } from '../../src/backoff/linear-backoff';
 import { stepBackoff } from '../../src/backoff/step-backoff';
-import { InvalidOptionsError } from '../../src/errors';
 
-/** The message of the InvalidOptionsError that `fn` throws (the test fails if it throws anything else, or nothing). */
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).to.be.instanceOf(InvalidOptionsError);
-    return (error as InvalidOptionsError).message;
-  }
-  expect.fail('expected an InvalidOptionsError');
-}
 
 // A user who wires a strategy wrongly reads these messages: each names the strategy, the argument, what it must be
 // and what it got.

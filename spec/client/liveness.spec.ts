@@ -15,7 +15,7 @@ const STALL = 2000;
 describe('Liveness (whether an unanswered ping may still be on its way)', () => {
   it('should give no more time to a ping with nothing sent ahead of it', () => {
     const { conn } = link();
-    const liveness = new Liveness(conn, 0);
+    const liveness = new Liveness(conn);
     liveness.pinged(1000);
     // Deadline 1000 + 500: nothing more.
     expect(liveness.extend(1000, 1500, TIMEOUT, STALL)).to.equal(0);
@@ -23,7 +23,7 @@ describe('Liveness (whether an unanswered ping may still be on its way)', () => 
 
   it('should give a ping the time the data sent ahead of it needs at 8 bytes/ms, at most stallTimeout', () => {
     const { conn, state } = link();
-    const liveness = new Liveness(conn, 0);
+    const liveness = new Liveness(conn);
     state.bytesSent = 8000; // handed over, and taken by the operating system (nothing buffered)
     liveness.pinged(1000);
     expect(liveness.extend(1000, 1500, TIMEOUT, STALL)).to.equal(1000);
@@ -34,7 +34,7 @@ describe('Liveness (whether an unanswered ping may still be on its way)', () => 
 
   it('should count only what was sent since the last pong: it proves everything before its ping arrived', () => {
     const { conn, state } = link();
-    const liveness = new Liveness(conn, 0);
+    const liveness = new Liveness(conn);
     state.bytesSent = 8000;
     liveness.pinged(1000);
     liveness.ponged();
@@ -45,7 +45,7 @@ describe('Liveness (whether an unanswered ping may still be on its way)', () => 
 
   it('should keep a ping alive while the socket’s backlog moves, looking again after a timeout', () => {
     const { conn, state } = link();
-    const liveness = new Liveness(conn, 0);
+    const liveness = new Liveness(conn);
     state.bytesSent = 100_000;
     state.bufferedAmount = 60_000;
     liveness.pinged(1000); // the backlog is first seen: its stall counts from here
@@ -57,7 +57,7 @@ describe('Liveness (whether an unanswered ping may still be on its way)', () => 
 
   it('should count new data added to a backlog that did not move as no progress', () => {
     const { conn, state } = link();
-    const liveness = new Liveness(conn, 0);
+    const liveness = new Liveness(conn);
     state.bytesSent = 100_000;
     state.bufferedAmount = 60_000;
     liveness.pinged(1000);
@@ -72,7 +72,7 @@ describe('Liveness (whether an unanswered ping may still be on its way)', () => 
 
   it('should declare a backlog that has not moved for stallTimeout dead once the queued-ahead allowance is spent too', () => {
     const { conn, state } = link();
-    const liveness = new Liveness(conn, 0);
+    const liveness = new Liveness(conn);
     state.bytesSent = 4000;
     state.bufferedAmount = 4000;
     liveness.pinged(1000);
@@ -82,7 +82,7 @@ describe('Liveness (whether an unanswered ping may still be on its way)', () => 
 
   it('should keep at most 16 unanswered pings, dropping the oldest', () => {
     const { conn, state } = link();
-    const liveness = new Liveness(conn, 0);
+    const liveness = new Liveness(conn);
     for (let i = 1; i <= 20; i++) {
       state.bytesSent = i * 1000;
       liveness.pinged(i * 1000);

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { invalidOptionsMessage as messageOf } from '../support/invalid-options';
 import { VirtualTimeScheduler } from 'rxjs';
 import { DropReason, Outbox, OutboxConfig } from '../../src/client/outbox';
-import { InvalidOptionsError, OutboxFullError } from '../../src/errors';
+import { OutboxFullError } from '../../src/errors';
 import { textFrame } from '../../src/frame';
 
 function make(config?: OutboxConfig) {
@@ -16,16 +17,6 @@ function make(config?: OutboxConfig) {
   return { outbox, drops, push, drain };
 }
 
-/** The message of the InvalidOptionsError that `fn` throws. */
-function messageOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).to.be.instanceOf(InvalidOptionsError);
-    return (error as InvalidOptionsError).message;
-  }
-  expect.fail('expected an InvalidOptionsError');
-}
 
 describe('Outbox at its edges', () => {
   describe('options', () => {

@@ -240,7 +240,7 @@ export class Attempt<In, Out> implements Observer<TransportEvent>, Unsubscribabl
     const appPing = config.heartbeat!.ping;
     if (!this.writeDirect(appPing === undefined ? pingFrame() : encodeFrame(config.codec, typeof appPing === 'function' ? (appPing as () => Out)() : appPing))) return;
     const now = scheduler.now();
-    (this.liveness ??= new Liveness(this.conn, now)).pinged(now);
+    (this.liveness ??= new Liveness(this.conn)).pinged(now);
   }
 
   /** A pong (protocol or application): the heartbeat's sign of life, and proof that all sent before its ping arrived. */

@@ -30,30 +30,22 @@ const MAX_MARKS = 2 * 16;
  */
 export class Liveness {
   /** The transport's `bytesSent` at the last look. */
-  private sent: number;
+  private sent = 0;
   /** How much had left the socket's buffer (`bytesSent - bufferedAmount`) at the last look. */
-  private drained: number;
+  private drained = 0;
   /** The transport's `writing` at the last look. */
-  private writing: number | undefined;
-  /** Whether the socket's buffer held a backlog at the last look. */
+  private writing: number | undefined = undefined;
+  /** Whether the socket's buffer held a backlog at the last look (none before the first: it compares nothing). */
   private backlog = false;
   /** When the backlog last moved (or was first seen). */
-  private movedAt: number;
+  private movedAt = 0;
   /** The time and `bytesSent` of each ping not yet answered by a pong, oldest first (flat pairs). */
   private readonly marks: number[] = [];
   /** `bytesSent` at the last ping a pong answered: everything handed over before it has arrived. */
   private delivered = 0;
 
-  constructor(
-    private readonly conn: TransportConnection,
-    now: number,
-  ) {
-    const { bytesSent, bufferedAmount, writing } = conn.state();
-    this.sent = bytesSent;
-    this.drained = bytesSent - bufferedAmount;
-    this.writing = writing;
-    this.movedAt = now;
-  }
+  /** Made at the first ping, which takes the first look. */
+  constructor(private readonly conn: TransportConnection) {}
 
   /** A ping was written at `now`: where it is in the stream. */
   pinged(now: number): void {

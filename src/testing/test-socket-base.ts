@@ -292,21 +292,21 @@ export abstract class TestSocketBase {
     this._closeCode = code;
     this._closeReason = reason;
     this._wasClean = wasClean;
-    if (wasClean && this._held > 0) {
-      // A completed closing handshake: what was written before the close frame has left (and arrived).
-      this._session.written += this._held;
-      this._held = 0;
-    }
+    // A completed closing handshake: what was written before the close frame has left (and arrived).
+    if (wasClean) this._releaseHeld();
     this._end();
     this._session.onClose(code, reason, wasClean);
   }
 
+  /** @internal What a stall held has left: the connection's `written()` counts it now. */
+  private _releaseHeld(): void {
+    this._session.written += this._held;
+    this._held = 0;
+  }
+
   /** @internal The buffered amount may have fallen: wake `drained()` waiters. */
   _bufferedChanged(): void {
-    if (this._bufferedAmount === 0 && this._held > 0) {
-      this._session.written += this._held;
-      this._held = 0;
-    }
+    if (this._bufferedAmount === 0) this._releaseHeld();
     this._session.drainWaiters?.check(this._bufferedAmount);
   }
 

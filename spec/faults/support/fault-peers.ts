@@ -73,32 +73,32 @@ export interface Proxy {
   close(): Promise<void>;
 }
 
+/** The proxy's connection to 127.0.0.1:target for `client`; both are kept in `sockets` until they close. */
+function dialUpstream(client: Socket, target: number, sockets: Set<Socket>): Socket {
+  const upstream = createConnection(target, '127.0.0.1');
+  for (const s of [client, upstream]) {
+    sockets.add(s);
+    s.on('error', () => undefined);
+    s.on('close', () => sockets.delete(s));
+  }
+  return upstream;
+}
+
 export async function startProxy(target: number): Promise<Proxy> {
   const sockets = new Set<Socket>();
   let holed = false;
   const server: Server = createServer((client) => {
-    const upstream = createConnection(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
+    const upstream = dialUpstream(client, target, sockets);
     client.on('data', (data) => holed || upstream.write(data));
     upstream.on('data', (data) => holed || client.write(data));
     client.on('end', () => upstream.end());
     upstream.on('end', () => client.end());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    ...(await listenLocal(server, sockets)),
     blackHole: () => {
       holed = true;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
   };
 }
 
@@ -195,12 +195,7 @@ export async function startThrottledProxy(target: number, options: ThrottleOptio
   let closed = false;
   let holed = false;
   const server: Server = createServer((client) => {
-    const upstream = createConnection(target, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
+    const upstream = dialUpstream(client, target, sockets);
     const waiting: Buffer[] = [];
     let budget = 0;
     let last = Date.now();
