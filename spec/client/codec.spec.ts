@@ -151,6 +151,19 @@ describe('codecs', () => {
     });
   });
 
+  it('should share one frozen codec for text(), binary() and json() without options, and make a new json() for a reviver or a replacer', () => {
+    expect(text()).to.equal(text());
+    expect(binary()).to.equal(binary());
+    expect(json()).to.equal(json({}));
+    for (const codec of [text(), binary(), json()]) expect(Object.isFrozen(codec)).to.equal(true);
+    const reviving = json({ reviver: (_key, value) => (value === 1 ? 'one' : value) });
+    expect(reviving).to.not.equal(json());
+    expect(reviving.decode('[1]')).to.deep.equal(['one']);
+    expect(json().decode('[1]')).to.deep.equal([1]);
+    expect(json({ replacer: ['a'] }).encode({ a: 1, b: 2 })).to.equal('{"a":1}');
+    expect(json().encode({ a: 1, b: 2 })).to.equal('{"a":1,"b":2}');
+  });
+
   it('should recognise codecs with isCodec', () => {
     expect([json(), text(), binary()].every(isCodec)).to.equal(true);
     expect(isCodec({ name: 'x', encode: () => '' })).to.equal(false);

@@ -116,6 +116,23 @@ describe('connect() on a virtual clock (VirtualTimeScheduler, not TestScheduler.
     expect(dropped).to.deep.equal(['expired']);
   });
 
+  it('should wait the default backoff on the given scheduler and random source, even after a socket with every default was made', () => {
+    // A socket with every default shares one resolved reconnect config; one given a scheduler or a random source must not.
+    const plain = connectPlain('ws://example.test', { transport: new TestTransport({ script: (s) => s.open() }), lazy: true });
+    sockets.push(plain);
+    const scheduler = new VirtualTimeScheduler();
+    const transport = new TestTransport({ scheduler, script: (s) => s.open({ after: 1 }).drop({ after: 1 }) });
+    const socket = connectPlain('ws://example.test', { transport, scheduler, random: () => 0.5, heartbeat: false });
+    sockets.push(socket);
+    flushTo(scheduler, 1);
+    expect(socket.state.status, 'dropped at 1 ms').to.equal('reconnecting');
+    // The default backoff: full jitter over 1000 ms, so 500 ms with the random source at 0.5.
+    flushTo(scheduler, 1 + 499);
+    expect(socket.state.status, 'no second dial before 500 ms').to.equal('reconnecting');
+    flushTo(scheduler, 1 + 500);
+    expect(socket.state.status).to.equal('connecting');
+  });
+
   it('should run the auth deadline and the close handshake deadline on that scheduler', () => {
     const scheduler = new VirtualTimeScheduler();
     // The server opens at 1 ms and then says nothing: no auth answer, no answer to the close frame.

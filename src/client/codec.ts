@@ -48,7 +48,9 @@ function utf8Decode(direction: 'decode', data: Uint8Array): string {
  * JSON messages in text frames. Decoding also accepts binary frames holding
  * UTF-8 JSON. Encoding a value JSON cannot represent (a `BigInt`, a circular
  * object, a function, `undefined`) throws {@link CodecError}, as does decoding
- * invalid JSON or invalid UTF-8.
+ * invalid JSON or invalid UTF-8. Without a `reviver` or `replacer` every call
+ * returns the same frozen codec object: a codec holds no state, so a thousand
+ * sockets share one.
  *
  * ```text
  * send     ──{a:1}───────────   receive  ──'{"b":2}'──
@@ -62,6 +64,14 @@ function utf8Decode(direction: 'decode', data: Uint8Array): string {
  */
 export function json<In = unknown, Out = unknown>(options: JsonCodecConfig = {}): Codec<In, Out> {
   const { reviver, replacer } = options;
+  // Without a reviver or replacer the codec holds no state: every such json() is one shared object.
+  if (reviver === undefined && replacer === undefined) return (plainJson ??= jsonCodec()) as Codec<In, Out>;
+  return jsonCodec(reviver, replacer);
+}
+
+let plainJson: Codec<unknown, unknown> | undefined;
+
+function jsonCodec<In, Out>(reviver?: JsonCodecConfig['reviver'], replacer?: JsonCodecConfig['replacer']): Codec<In, Out> {
   // JSON.stringify has one overload for a function and one for a list.
   const stringify: (message: Out) => string | undefined =
     typeof replacer === 'function'
@@ -69,7 +79,7 @@ export function json<In = unknown, Out = unknown>(options: JsonCodecConfig = {})
       : replacer !== undefined
         ? (message) => JSON.stringify(message, replacer as (string | number)[])
         : (message) => JSON.stringify(message);
-  return {
+  return Object.freeze({
     name: 'json',
     encode(message: Out): string {
       let text: string | undefined;
@@ -91,13 +101,14 @@ export function json<In = unknown, Out = unknown>(options: JsonCodecConfig = {})
         throw new CodecError('decode', error);
       }
     },
-  };
+  });
 }
 
 /**
  * Plain strings in text frames. Decoding a binary frame decodes its bytes as
  * UTF-8 (invalid UTF-8 throws {@link CodecError}); encoding anything but a
- * string throws {@link CodecError} with a `TypeError` cause.
+ * string throws {@link CodecError} with a `TypeError` cause. Every call returns
+ * the same frozen codec object.
  *
  * ```text
  * send     ──'hi'──   receive  ──'yo'──[0x6f 0x6b]──
@@ -111,25 +122,28 @@ export function json<In = unknown, Out = unknown>(options: JsonCodecConfig = {})
  * ```
  */
 export function text(): Codec<string, string> {
-  return {
-    name: 'text',
-    encode(message: string): string {
-      if (typeof message !== 'string') {
-        throw new CodecError('encode', new TypeError(`text codec can only send strings, got ${describe(message)}`));
-      }
-      return message;
-    },
-    decode(data: string | Uint8Array): string {
-      return typeof data === 'string' ? data : utf8Decode('decode', data);
-    },
-  };
+  return TEXT;
 }
+
+/** The one text codec: it holds no state, so every `text()` is this object (no allocation per socket). */
+const TEXT: Codec<string, string> = /* @__PURE__ */ Object.freeze({
+  name: 'text',
+  encode(message: string): string {
+    if (typeof message !== 'string') {
+      throw new CodecError('encode', new TypeError(`text codec can only send strings, got ${describe(message)}`));
+    }
+    return message;
+  },
+  decode(data: string | Uint8Array): string {
+    return typeof data === 'string' ? data : utf8Decode('decode', data);
+  },
+});
 
 /**
  * Raw bytes in binary frames. Sends a `Uint8Array`, an `ArrayBuffer` or any
  * `ArrayBufferView` (as a view of the same memory, not a copy); anything else
  * throws {@link CodecError} with a `TypeError` cause. A received text frame is
- * decoded to its UTF-8 bytes.
+ * decoded to its UTF-8 bytes. Every call returns the same frozen codec object.
  *
  * ```text
  * send     ──[1 2 3]──   receive  ──[4 5]──'ok'──────────
@@ -143,22 +157,25 @@ export function text(): Codec<string, string> {
  * ```
  */
 export function binary(): Codec<Uint8Array, Uint8Array | ArrayBuffer | ArrayBufferView> {
-  return {
-    name: 'binary',
-    encode(message: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
-      if (message instanceof Uint8Array) return message;
-      if (message instanceof ArrayBuffer) return new Uint8Array(message);
-      if (ArrayBuffer.isView(message)) return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
-      throw new CodecError(
-        'encode',
-        new TypeError(`binary codec can only send a Uint8Array, ArrayBuffer or ArrayBufferView, got ${describe(message)}`),
-      );
-    },
-    decode(data: string | Uint8Array): Uint8Array {
-      return typeof data === 'string' ? encoder.encode(data) : data;
-    },
-  };
+  return BINARY;
 }
+
+/** The one binary codec: it holds no state, so every `binary()` is this object. */
+const BINARY: Codec<Uint8Array, Uint8Array | ArrayBuffer | ArrayBufferView> = /* @__PURE__ */ Object.freeze({
+  name: 'binary',
+  encode(message: Uint8Array | ArrayBuffer | ArrayBufferView): Uint8Array {
+    if (message instanceof Uint8Array) return message;
+    if (message instanceof ArrayBuffer) return new Uint8Array(message);
+    if (ArrayBuffer.isView(message)) return new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+    throw new CodecError(
+      'encode',
+      new TypeError(`binary codec can only send a Uint8Array, ArrayBuffer or ArrayBufferView, got ${describe(message)}`),
+    );
+  },
+  decode(data: string | Uint8Array): Uint8Array {
+    return typeof data === 'string' ? encoder.encode(data) : data;
+  },
+});
 
 /** Whether a value is a {@link Codec}: an object with a string `name` and `encode` and `decode` functions. */
 export function isCodec(value: unknown): value is Codec<unknown, unknown> {

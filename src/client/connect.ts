@@ -29,6 +29,14 @@ export function createConnect(defaultTransport: (scheduler: SchedulerLike) => Tr
   };
 }
 
+/**
+ * The resolved defaults, shared by every socket that takes them (resolved on first use): a resolved config is never
+ * written, so one object serves ten thousand sockets instead of one each.
+ */
+let defaultReconnect: ReturnType<typeof resolveReconnectConfig> | undefined;
+let defaultOutbox: ReturnType<typeof resolveOutboxConfig> | undefined;
+let defaultHeartbeat: SocketConfig<unknown, unknown>['heartbeat'];
+
 /** `null` or the `typeof` a value: how an error message names what it got. */
 const kind = (value: unknown): string => (value === null ? 'null' : typeof value);
 
@@ -126,7 +134,10 @@ export function normalizeOptions<In, Out>(
     checkDuration('options.heartbeat.stallTimeout', stallTimeout);
     if (isPong !== undefined && typeof isPong !== 'function') invalid(`heartbeat.isPong must be a function, got ${kind(isPong)}`);
     if (ping !== undefined || canPing) {
-      heartbeatConfig = { interval, timeout, stallTimeout, ping, isPong };
+      heartbeatConfig =
+        heartbeat === undefined && ping === undefined && isPong === undefined
+          ? ((defaultHeartbeat ??= { interval, timeout, stallTimeout, ping: undefined, isPong: undefined }) as SocketConfig<In, Out>['heartbeat'])
+          : { interval, timeout, stallTimeout, ping, isPong };
     } else if (heartbeat !== undefined) {
       invalid(
         `heartbeat needs a ping message: transport "${transport.name}" cannot send ping frames, so give heartbeat.ping (an application-level ping) and heartbeat.isPong, or set heartbeat: false`,
@@ -138,11 +149,13 @@ export function normalizeOptions<In, Out>(
   const reconnectConfig =
     reconnect === false
       ? false
-      : typeof reconnect === 'number'
-        ? resolveReconnectConfig({ maxAttempts: reconnect, scheduler, random })
-        : typeof reconnect === 'object' && reconnect !== null
-          ? resolveReconnectConfig({ scheduler, random, ...reconnect })
-          : invalid(`reconnect must be a reconnect config, a number of attempts or false, got ${String(reconnect)}`);
+      : options.reconnect === undefined && scheduler === asyncScheduler && random === Math.random
+        ? (defaultReconnect ??= resolveReconnectConfig({ scheduler, random }))
+        : typeof reconnect === 'number'
+          ? resolveReconnectConfig({ maxAttempts: reconnect, scheduler, random })
+          : typeof reconnect === 'object' && reconnect !== null
+            ? resolveReconnectConfig({ scheduler, random, ...reconnect })
+            : invalid(`reconnect must be a reconnect config, a number of attempts or false, got ${String(reconnect)}`);
   if (headers !== undefined && !transport.capabilities.headers) {
     invalid(
       `headers cannot be sent by transport "${transport.name}" (browsers allow no custom headers on a WebSocket upgrade): pass credentials in the URL or an auth message, or use wsTransport() from 'rxnova/node'`,
@@ -160,7 +173,7 @@ export function normalizeOptions<In, Out>(
     heartbeat: heartbeatConfig,
     connectTimeout: checkDuration('options.connectTimeout', connectTimeout, { zero: true }),
     closeTimeout: checkDuration('options.closeTimeout', closeTimeout, { zero: true }),
-    outbox: resolveOutboxConfig(outbox),
+    outbox: outbox === undefined ? (defaultOutbox ??= resolveOutboxConfig(undefined)) : resolveOutboxConfig(outbox),
     highWaterMark,
     pollInterval,
     lazy: lazy !== false,
