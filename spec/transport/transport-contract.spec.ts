@@ -67,6 +67,25 @@ for (const peers of CONTRACT_PEERS) {
         expect(() => transportUnderTest.make({ handshakeTimeout: Number.NaN })).to.throw(InvalidOptionsError, 'handshakeTimeout');
       });
 
+      it('should throw InvalidOptionsError for a request that is not an object, protocols that are not a list, or a scheduler without schedule()', () => {
+        const transport = transportUnderTest.make();
+        const url = server.url();
+        for (const request of [undefined, null, 'ws://example.com']) {
+          expect(() => transport.open(request as never), String(request)).to.throw(
+            InvalidOptionsError,
+            `open() needs a request object such as { url: 'wss://example.com/socket' }, got ${String(request)}`,
+          );
+        }
+        expect(() => transport.open({ url, protocols: 'chat' as never })).to.throw(InvalidOptionsError, 'protocols must be an array of subprotocol names, got string');
+        for (const scheduler of [{}, null, { schedule: 1 }]) {
+          expect(() => transport.open({ url, scheduler: scheduler as never }), JSON.stringify(scheduler)).to.throw(
+            InvalidOptionsError,
+            'scheduler must be an rxjs SchedulerLike (such as asyncScheduler)',
+          );
+        }
+        expect(() => transport.open({ url, protocols: [] })).to.not.throw();
+      });
+
       it('should make no connection until events is subscribed, and one per subscription', async () => {
         const url = server.url();
         const connection = transportUnderTest.make().open({ url });

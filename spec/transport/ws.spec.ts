@@ -65,6 +65,30 @@ describe('wsTransport()', () => {
     const transport = wsTransport();
     expect(() => transport.open({ url: server.url(), headers: { 'X-Bad': 'a\r\nInjected: yes' } })).to.throw(InvalidOptionsError, 'X-Bad');
     expect(() => transport.open({ url: server.url(), headers: { 'bad name': 'x' } })).to.throw(InvalidOptionsError, 'header name');
+    for (const value of ['a\nb', 'a\rb', 'a\u0000b', 42, undefined]) {
+      expect(() => transport.open({ url: server.url(), headers: { 'X-Value': value as string } }), JSON.stringify(value)).to.throw(
+        InvalidOptionsError,
+        'headers: the value of "X-Value" must be a string without CR, LF or NUL',
+      );
+    }
+    for (const headers of [null, 'Authorization: x', 7]) {
+      expect(() => transport.open({ url: server.url(), headers: headers as never }), String(headers)).to.throw(
+        InvalidOptionsError,
+        `headers must be an object of header names to string values, got ${String(headers)}`,
+      );
+    }
+  });
+
+  it('should send no custom header for an empty headers object, and a copy of the headers given', async () => {
+    const url = server.url();
+    const headers: Record<string, string> = { 'X-Trace': '1' };
+    const connection = wsTransport().open({ url, headers });
+    headers['X-Trace'] = 'changed after open()';
+    watch(connection.events);
+    expect((await server.connection(url)).request.headers['x-trace']).to.equal('1');
+    const bare = `${url}bare`;
+    watch(wsTransport().open({ url: bare, headers: {} }).events);
+    expect((await server.connection(bare)).request.headers['x-trace']).to.equal(undefined);
   });
 
   it('should send ping and pong frames and count them', async () => {
