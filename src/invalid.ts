@@ -1,3 +1,4 @@
+import type { SchedulerLike } from 'rxjs';
 import { InvalidOptionsError } from './errors';
 
 /** @internal A value as it should appear in an error message: numbers (with `-0`), quoted strings, and the kind of anything else. */
@@ -25,3 +26,20 @@ export function mustBe(what: string, expected: string, value: unknown): InvalidO
 
 /** @internal Whether a value is a non-null object (an array included). */
 export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * @internal The one check of a scheduler option (connect(), reconnect(), the transports, createHeartbeat()): an rxjs
+ * `SchedulerLike`, with `now()` and `schedule()`.
+ */
+export function checkScheduler(what: string, value: unknown): SchedulerLike {
+  if (!(isObject(value) && typeof value['now'] === 'function' && typeof value['schedule'] === 'function')) {
+    throw mustBe(what, 'an rxjs SchedulerLike (with now() and schedule()), such as asyncScheduler', value);
+  }
+  return value as unknown as SchedulerLike;
+}
+
+/** @internal The one check of a random source option (connect(), reconnect()): a function returning a number in [0, 1). */
+export function checkRandom(what: string, value: unknown): () => number {
+  if (typeof value !== 'function') throw mustBe(what, 'a function returning a number in [0, 1), such as Math.random', value);
+  return value as () => number;
+}

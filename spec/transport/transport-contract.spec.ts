@@ -80,7 +80,7 @@ for (const peers of CONTRACT_PEERS) {
         for (const scheduler of [{}, null, { schedule: 1 }]) {
           expect(() => transport.open({ url, scheduler: scheduler as never }), JSON.stringify(scheduler)).to.throw(
             InvalidOptionsError,
-            'scheduler must be an rxjs SchedulerLike (such as asyncScheduler)',
+            'scheduler must be an rxjs SchedulerLike (with now() and schedule()), such as asyncScheduler, got ',
           );
         }
         expect(() => transport.open({ url, protocols: [] })).to.not.throw();

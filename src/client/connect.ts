@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '../errors';
 import { resolveReconnectConfig } from '../operators/reconnect';
 import { DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT } from '../operators/create-heartbeat';
 import { DEFAULT_STALL_TIMEOUT } from './connect-options';
+import { checkRandom, checkScheduler } from '../invalid';
 import { checkDuration } from '../time';
 import type { Transport } from '../transport/transport';
 import { isTransport } from '../transport/transport';
@@ -60,10 +61,7 @@ export function normalizeOptions<In, Out>(
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionsError(`options must be an object, got ${kind(options)}`);
   }
-  const scheduler = options.scheduler ?? asyncScheduler;
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function') {
-    invalid('scheduler must be an rxjs SchedulerLike (with now() and schedule()), such as asyncScheduler');
-  }
+  const scheduler = options.scheduler === undefined ? asyncScheduler : checkScheduler('options.scheduler', options.scheduler);
   const {
     transport = defaultTransport(scheduler),
     protocols,
@@ -109,7 +107,7 @@ export function normalizeOptions<In, Out>(
   either('decodeErrors', decodeErrors, 'skip', 'fatal');
   if (typeof lazy !== 'boolean' && (typeof lazy !== 'object' || lazy === null)) invalid(`lazy must be a boolean or { closeDelay }, got ${kind(lazy)}`);
   const lazyCloseDelay = checkDuration('options.lazy.closeDelay', typeof lazy === 'object' ? (lazy.closeDelay ?? 0) : 0, { zero: true });
-  if (typeof random !== 'function') invalid(`random must be a function returning [0, 1), got ${kind(random)}`);
+  checkRandom('options.random', random);
   const { highWaterMark = 1024 * 1024, pollInterval = 10 } = backpressure;
   checkDuration('options.backpressure.pollInterval', pollInterval);
   if (typeof highWaterMark !== 'number' || !(highWaterMark > 0)) {

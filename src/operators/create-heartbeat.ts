@@ -1,6 +1,7 @@
 import { Observable } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import { HeartbeatTimeoutError, InvalidOptionsError } from '../errors';
+import { checkScheduler } from '../invalid';
 import { capDelay, checkDuration } from '../time';
 import { Slot, WheelOwner, wheelOf } from './heartbeat-wheel';
 
@@ -144,9 +145,7 @@ export function createHeartbeat(config: HeartbeatTimerConfig): HeartbeatTimer {
   const { interval, timeout, scheduler, ping, onTimeout, onRtt, extend, onError } = config;
   checkDelay('interval', interval);
   checkDelay('timeout', timeout);
-  if (typeof scheduler !== 'object' || scheduler === null || typeof scheduler.schedule !== 'function') {
-    throw new InvalidOptionsError('heartbeat scheduler must be a SchedulerLike');
-  }
+  checkScheduler('heartbeat scheduler', scheduler);
   checkFunction('ping', ping, false);
   checkFunction('onTimeout', onTimeout, false);
   checkFunction('onRtt', onRtt, true);

@@ -26,7 +26,7 @@ import {
   retryFloorOf,
 } from '../close-codes';
 import { InvalidOptionsError } from '../errors';
-import { isObject, mustBe, show } from '../invalid';
+import { checkRandom, checkScheduler, isObject, mustBe, show } from '../invalid';
 import { capDelay, checkDuration } from '../time';
 
 /** One scheduled reconnect attempt, as `onAttempt` is told of it before the wait starts. */
@@ -189,8 +189,8 @@ export function resolveReconnectConfig(configOrCount?: number | ReconnectConfig)
     ['respectRetryAfter', true, must((value) => typeof value === 'boolean', 'true or false')],
     ['onAttempt', nobody, must((value) => isFunction(value) || (isObject(value) && (value['next'] === undefined || isFunction(value['next']))), 'a function or an Observer')],
     ['retryOn', undefined, must((value) => isObject(value) && isFunction(value['subscribe']), 'an Observable')],
-    ['scheduler', asyncScheduler, must((value) => isObject(value) && isFunction(value['now']) && isFunction(value['schedule']), 'a SchedulerLike (with now() and schedule())')],
-    ['random', Math.random, must(isFunction, 'a function returning a number in [0, 1)')],
+    ['scheduler', asyncScheduler, checkScheduler],
+    ['random', Math.random, checkRandom],
   ];
   const resolved: Record<string, unknown> = {};
   for (const [option, fallback, check] of options) {

@@ -148,7 +148,7 @@ export class TestTransport implements Transport {
       autoPong = true,
       name = 'test',
     } = config;
-    checkScheduler(scheduler);
+    checkScheduler('TestTransport: scheduler', scheduler);
     checkHandshakeTimeout(handshakeTimeout, 'TestTransport handshakeTimeout');
     if (typeof script !== 'function') {
       throw new InvalidOptionsError(`TestTransport: script must be a function (socket, index) => void, got ${typeof script}`);

@@ -8,6 +8,7 @@
  */
 import type { SchedulerLike } from 'rxjs';
 import { InvalidOptionsError } from '../errors';
+import { checkScheduler } from '../invalid';
 import { checkDuration } from '../time';
 import type { TransportRequest } from './transport';
 import { normalizeUrl } from './url';
@@ -83,7 +84,7 @@ export function resolveRequestWith(
     protocols: protocols.length === 0 ? NO_PROTOCOLS : [...protocols],
     headers: headers === undefined ? undefined : headersOf(headers),
     handshakeTimeout: checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout'),
-    scheduler: scheduler === undefined ? defaultScheduler : checkScheduler(scheduler),
+    scheduler: scheduler === undefined ? defaultScheduler : checkScheduler('scheduler', scheduler),
   };
 }
 
@@ -109,10 +110,3 @@ export function checkHandshakeTimeout(value: unknown, name: string): number {
   return checkDuration(`${name} (0 disables it)`, value, { zero: true });
 }
 
-/** Checks a scheduler option. */
-export function checkScheduler(value: unknown): SchedulerLike {
-  if (typeof value !== 'object' || value === null || typeof (value as SchedulerLike).schedule !== 'function') {
-    throw new InvalidOptionsError(`scheduler must be an rxjs SchedulerLike (such as asyncScheduler), got ${String(value)}`);
-  }
-  return value as SchedulerLike;
-}

@@ -194,7 +194,7 @@ export function webSocketTransport(options: WebSocketTransportOptions = {}): Tra
     );
   }
   const defaultTimeout = checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout');
-  const checkedScheduler = checkScheduler(scheduler);
+  const checkedScheduler = checkScheduler('webSocketTransport: scheduler', scheduler);
   return new WebSocketTransport(WebSocketConstructor, defaultTimeout, checkedScheduler);
 }
 

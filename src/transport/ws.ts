@@ -190,7 +190,7 @@ export function wsTransport(options: WsTransportOptions = {}): Transport {
     throw new InvalidOptionsError(`maxPayload must be a positive whole number of bytes, got ${String(maxPayload)}`);
   }
   const defaultTimeout = checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout');
-  const checkedScheduler = checkScheduler(scheduler);
+  const checkedScheduler = checkScheduler('wsTransport: scheduler', scheduler);
   const usesDefaults =
     ca === undefined &&
     cert === undefined &&
