@@ -1,44 +1,18 @@
 import { expect } from 'chai';
-import { Observable, SchedulerLike, throwError } from 'rxjs';
+import { Observable, throwError } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { connect } from '../../src/client/connect';
-import type { ConnectOptions } from '../../src/client/connect-options';
 import { defineProtocol } from '../../src/client/define-protocol';
 import type { Socket } from '../../src/client/socket';
 import { AuthError, RequestTimeoutError } from '../../src/errors';
-import type { Frame } from '../../src/frame';
-import { JsonTopicsMessage, jsonTopics } from '../../src/protocols/json-topics';
 import type { TestSocket } from '../../src/testing/test-socket';
-import { TestScript, TestTransport } from '../../src/testing/test-transport';
-
-type Msg = JsonTopicsMessage;
+import { TestTransport } from '../../src/testing/test-transport';
+import { answering, Msg, sent, setup } from './protocol-support';
 
 /** What a socket wrote, as [type, topic or token or null], text frames only. */
 function summary(socket: TestSocket): Array<[string, unknown]> {
-  return socket.writtenTexts.map((text) => JSON.parse(text) as Msg).map((m) => [m.type as string, m.topic ?? m.token ?? null]);
-}
-
-/** A server that answers every message with an id 1 ms later. */
-function answering(socket: TestSocket): void {
-  socket.onWrite((frame: Frame, s) => {
-    if (frame.type !== 'text') return;
-    const message = JSON.parse(frame.data) as Msg;
-    if (message.id !== undefined) s.receive(JSON.stringify({ id: message.id, data: {} }), { after: 1 });
-  });
-}
-
-function setup(m: { scheduler: SchedulerLike }, script: TestScript, options: ConnectOptions<Msg, Msg> = {}) {
-  const transport = new TestTransport({ scheduler: m.scheduler, script });
-  const socket: Socket<Msg, Msg> = connect<Msg, Msg>('ws://example.test/feed', {
-    transport,
-    scheduler: m.scheduler,
-    heartbeat: false,
-    protocol: jsonTopics(),
-    reconnect: { backoff: constantBackoff(20) },
-    ...options,
-  });
-  return { transport, socket };
+  return sent(socket).map((m) => [m.type as string, m.topic ?? m.token ?? null]);
 }
 
 /** The error the socket ended with (state `closed`), if any. */

@@ -2,47 +2,14 @@ import { expect } from 'chai';
 import type { SchedulerLike } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
-import { connect } from '../../src/client/connect';
-import type { ConnectOptions } from '../../src/client/connect-options';
 import { tokenBucket } from '../../src/client/rate-limit';
 import type { SocketEvent } from '../../src/client/events';
 import type { Socket } from '../../src/client/socket';
 import { AuthError, ConnectionClosedError, RemoteError, RequestTimeoutError } from '../../src/errors';
-import type { Frame } from '../../src/frame';
-import { JsonTopicsMessage, jsonTopics } from '../../src/protocols/json-topics';
+import { jsonTopics } from '../../src/protocols/json-topics';
 import type { TestSocket } from '../../src/testing/test-socket';
-import { TestScript, TestTransport } from '../../src/testing/test-transport';
-
-type Msg = JsonTopicsMessage;
-
-/** The JSON of every text frame a socket wrote. */
-function sent(socket: TestSocket): Msg[] {
-  return socket.writtenTexts.map((text) => JSON.parse(text) as Msg);
-}
-
-/** A server that answers auth and subscribe requests 1 ms later. */
-function answering(socket: TestSocket, answer: (message: Msg) => Msg | undefined = (m) => ({ id: m.id, data: {} })): void {
-  socket.onWrite((frame: Frame, s) => {
-    if (frame.type !== 'text') return;
-    const message = JSON.parse(frame.data) as Msg;
-    if (message.id === undefined) return;
-    const reply = answer(message);
-    if (reply !== undefined) s.receive(JSON.stringify(reply), { after: 1 });
-  });
-}
-
-function setup(m: { scheduler: SchedulerLike }, script: TestScript, options: ConnectOptions<Msg, Msg> = {}) {
-  const transport = new TestTransport({ scheduler: m.scheduler, script });
-  const socket: Socket<Msg, Msg> = connect<Msg, Msg>('ws://example.test/feed', {
-    transport,
-    scheduler: m.scheduler,
-    heartbeat: false,
-    protocol: jsonTopics(),
-    reconnect: { backoff: constantBackoff(20) },
-    ...options,
-  });
-  return { transport, socket };
-}
+import type { TestScript } from '../../src/testing/test-transport';
+import { answering, Msg, sent, setup } from './protocol-support';
 
 function events(socket: Socket<Msg, Msg>, scheduler: SchedulerLike, type: SocketEvent['type']): Array<[number, SocketEvent]> {
   const seen: Array<[number, SocketEvent]> = [];
