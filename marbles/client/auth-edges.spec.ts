@@ -100,6 +100,25 @@ describe('authentication on the socket, edges, in virtual time', () => {
   );
 
   it(
+    'should renew credentials that live no longer than refreshBefore at half their life, not after every answer',
+    marbles((m) => {
+      const { transport, socket } = setup(
+        m,
+        (s) => {
+          s.open({ after: 5 });
+          answering(s, (msg) => ({ id: msg.id, data: { expires_in: 3 } }));
+        },
+        { auth: { message: ({ refresh }) => ({ type: 'auth', refresh }) } },
+      );
+      m.scheduler.schedule(() => socket.close(), 4000);
+      m.flush();
+      const writes = transport.sockets[0]!.written.filter((w) => w.frame.type === 'text').map((w) => w.time);
+      // 3 s tokens, refreshBefore 5 s (the default): answered at 6, renewed 1.5 s later, and so on.
+      expect(writes).to.deep.equal([5, 1506, 3007]);
+    }),
+  );
+
+  it(
     "should report the auth message as 'sent' on events$, with its size",
     marbles((m) => {
       const { transport, socket } = setup(

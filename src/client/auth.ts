@@ -71,7 +71,10 @@ export function authenticate<In, Out>(host: AuthHost<In, Out>, attempt: Attempt<
     const { expiresIn } = result;
     telemetry.emit({ type: 'authenticated', refresh, ...(expiresIn === undefined ? {} : { expiresIn }) });
     if (expiresIn !== undefined && Number.isFinite(expiresIn) && expiresIn >= 0) {
-      scheduleIn(attempt.work, scheduler, Math.max(0, expiresIn - refreshBefore), () => authenticate(host, attempt, true, () => undefined));
+      // Credentials that live no longer than refreshBefore are renewed at half their life, not at once: at once, a server
+      // that hands out 3 s tokens would get a new auth message after every answer.
+      const renewIn = expiresIn > refreshBefore ? expiresIn - refreshBefore : expiresIn / 2;
+      scheduleIn(attempt.work, scheduler, renewIn, () => authenticate(host, attempt, true, () => undefined));
     }
     onSuccess();
   };

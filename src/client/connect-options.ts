@@ -94,7 +94,8 @@ export interface AuthOptions<Out> {
    */
   readonly timeout?: number;
   /**
-   * When the answer gives the credentials' lifetime (`expires_in`), re-authenticate this many ms before it ends.
+   * When the answer gives the credentials' lifetime (`expires_in`), re-authenticate this many ms before it ends
+   * (credentials that live no longer than this are renewed at half their life).
    * @default 5000
    */
   readonly refreshBefore?: number;
