@@ -119,7 +119,6 @@ export class WriteQueue<Out, In = unknown> {
           return;
         }
         limiter?.refund(cost);
-      // Stryker disable next-line CallExpression: equivalent, the drain() below starts the same wait for the same message
       } else this.waitForTokens(cost);
     }
     this.outbox.push(message, frame, sizeOf(frame), ttl, ticket, cost);
