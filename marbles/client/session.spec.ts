@@ -92,6 +92,21 @@ describe('the session: a requested close', () => {
       expect(socket.state).to.include({ code: 4000, wasClean: true, requested: true });
     }),
   );
+  it(
+    'should end at once, with no closing handshake, when close() comes while a reconnect is still dialling',
+    marbles((m) => {
+      const { transport, socket, states } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).drop({ after: 10 }) : s.open({ after: 50 })));
+      m.scheduler.schedule(() => socket.close(4000, 'bye'), 40); // the second socket dials from 30 to 80
+      m.flush();
+      expect(transport.sockets).to.have.length(2);
+      expect(transport.sockets[1]!.written.filter((w) => w.frame.type === 'close')).to.deep.equal([]);
+      expect(statuses(states).slice(-2)).to.deep.equal([
+        [40, 'closing'],
+        [40, 'closed'],
+      ]);
+      expect(socket.state).to.include({ code: 4000, reason: 'bye', requested: true });
+    }),
+  );
 });
 
 describe('the session: giving up', () => {
@@ -237,6 +252,18 @@ describe('the session: consumers of a lazy socket', () => {
         [0, 30],
         [30, 100],
       ]);
+    }),
+  );
+
+  it(
+    'should let the lazy close handshake finish when a consumer comes and goes while it runs',
+    marbles((m) => {
+      const { socket, transport } = setup(m.scheduler, (s) => s.open({ after: 1 }).slowClose(30), { lazy: true });
+      const first = socket.messages$.subscribe();
+      m.scheduler.schedule(() => first.unsubscribe(), 10);
+      m.scheduler.schedule(() => socket.messages$.subscribe().unsubscribe(), 20);
+      m.flush();
+      expect(transport.sockets.map((s) => [s.closedAt, s.closedBy])).to.deep.equal([[40, 'client']]);
     }),
   );
 
