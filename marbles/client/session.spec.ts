@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { SchedulerLike } from 'rxjs';
+import { merge, Subject, type SchedulerLike } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { connect } from '../../src/client/connect';
@@ -109,6 +109,38 @@ describe('the session: a requested close', () => {
   );
 });
 
+describe('the session: a fault during a requested close', () => {
+  it(
+    'should end closed as asked, and not reconnect whatever the policy says, when the transport fails during the closing handshake',
+    marbles((m) => {
+      const inner = new TestTransport({ scheduler: m.scheduler, script: (s) => s.open({ after: 1 }).slowClose() });
+      // The transport's events fail while the close handshake waits (a transport fault, such as a reset connection).
+      const faults = new Subject<never>();
+      const faulty: Transport = {
+        name: inner.name,
+        capabilities: inner.capabilities,
+        open: (request) => {
+          const conn = inner.open(request);
+          const events = merge(conn.events, faults);
+          return new Proxy(conn, { get: (target, key) => (key === 'events' ? events : Reflect.get(target, key, target)) });
+        },
+      };
+      // The policy would reconnect after any error: only the close asked for stops it.
+      const { socket, states, events } = setup(m.scheduler, () => undefined, { reconnect: { backoff: constantBackoff(20), shouldReconnect: () => true } }, faulty as TestTransport);
+      m.scheduler.schedule(() => socket.close(4000, 'bye'), 10);
+      m.scheduler.schedule(() => faults.error(new Error('connection reset')), 20);
+      m.flush();
+      expect(inner.sockets).to.have.length(1);
+      expect(events.filter((e) => e.type === 'reconnect-scheduled')).to.deep.equal([]);
+      expect(statuses(states).slice(-2)).to.deep.equal([
+        [10, 'closing'],
+        [20, 'closed'],
+      ]);
+      expect(socket.state).to.include({ code: 4000, reason: 'bye', requested: true, gaveUp: false });
+    }),
+  );
+});
+
 describe('the session: giving up', () => {
   it(
     'should give up with the error of a transport whose open() throws when reconnect is off',
@@ -145,6 +177,26 @@ describe('the session: giving up', () => {
         ['reconnect.shouldReconnect', thrown],
       ]);
       expect(socket.state).to.include({ status: 'closed', gaveUp: true });
+    }),
+  );
+
+  it(
+    'should refuse a send from a dropped message\'s receipt while the socket gives up',
+    marbles((m) => {
+      const { socket } = setup(m.scheduler, (s) => s.refuse({ after: 1 }), { reconnect: false });
+      const thrown: unknown[] = [];
+      socket.sendWithReceipt({ n: 1 }).subscribe({
+        error: () => {
+          try {
+            socket.send({ n: 2 });
+          } catch (error) {
+            thrown.push(error);
+          }
+        },
+      });
+      m.flush();
+      expect(thrown).to.have.length(1);
+      expect(thrown[0]).to.be.instanceOf(SocketClosedError);
     }),
   );
 
@@ -264,6 +316,25 @@ describe('the session: consumers of a lazy socket', () => {
       m.scheduler.schedule(() => socket.messages$.subscribe().unsubscribe(), 20);
       m.flush();
       expect(transport.sockets.map((s) => [s.closedAt, s.closedBy])).to.deep.equal([[40, 'client']]);
+    }),
+  );
+
+  it(
+    'should keep what is sent once a lazy close has begun for the next connection, not write it to the closing one',
+    marbles((m) => {
+      const { socket, transport } = setup(m.scheduler, (s) => (s.index === 0 ? s.open({ after: 1 }).slowClose(20) : s.open({ after: 1 })), { lazy: true });
+      let sent = false;
+      socket.state$.subscribe((state) => {
+        if (state.status !== 'closing' || sent) return;
+        sent = true;
+        socket.send({ n: 1 });
+      });
+      const first = socket.messages$.subscribe();
+      m.scheduler.schedule(() => first.unsubscribe(), 10);
+      m.scheduler.schedule(() => socket.messages$.subscribe(), 50);
+      m.scheduler.schedule(() => socket.close(), 100);
+      m.flush();
+      expect(transport.sockets.map((s) => s.writtenTexts)).to.deep.equal([[], ['{"n":1}']]);
     }),
   );
 
