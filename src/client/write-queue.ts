@@ -27,6 +27,7 @@ const BACKPRESSURE_CHECK_BYTES = 64 * 1024;
 
 /** The control lane's messages belong to the socket, not to a caller: leaving unwritten is no loss to report. */
 function forget(entry: OutboxEntry<unknown>, reason: DropReason): void {
+  // Stryker disable next-line OptionalChaining: equivalent, the control lane's entries always carry a ticket (pushControl takes one)
   entry.ticket?.dropped(reason);
 }
 
@@ -52,6 +53,7 @@ export class WriteQueue<Out, In = unknown> {
   private conn: TransportConnection | undefined = undefined;
   /** The attempt of the attached connection: its `work` owns the queue's timers. */
   private owner: QueueOwner<Out> | undefined = undefined;
+  // Stryker disable next-line BooleanLiteral: equivalent, attach() sets it before anything can be written
   private paused = false;
   private sinceCheck = 0;
   private rateWait: Subscription | undefined = undefined;
@@ -85,6 +87,7 @@ export class WriteQueue<Out, In = unknown> {
     this.owner = owner;
     this.paused = false;
     this.sinceCheck = 0;
+    // Stryker disable next-line StringLiteral: equivalent, the control lane's tickets are forgotten whatever the reason
     this.control?.clear('closed');
   }
 
@@ -158,7 +161,9 @@ export class WriteQueue<Out, In = unknown> {
 
   /** The socket ended: every waiting message is reported dropped (reason `closed`), oldest first; no timer is left. */
   clear(): void {
+    // Stryker disable next-line CallExpression: equivalent, every way to the socket's end has detached the queue already
     this.detach();
+    // Stryker disable next-line StringLiteral: equivalent, the control lane's tickets are forgotten whatever the reason
     this.control?.clear('closed');
     this.box?.clear('closed');
     this.box?.dispose();
@@ -184,6 +189,7 @@ export class WriteQueue<Out, In = unknown> {
     } catch (error) {
       this.detach();
       // Anything but NotOpenError is a transport fault: the connection is failed with it.
+      // Stryker disable next-line OptionalChaining: equivalent, the queue is attached only while its attempt is the current one
       if (!(error instanceof NotOpenError)) this.core.session.current?.fail(error);
       return false;
     }
@@ -195,6 +201,7 @@ export class WriteQueue<Out, In = unknown> {
     this.sinceCheck += size;
     if (this.sinceCheck >= BACKPRESSURE_CHECK_BYTES) {
       this.sinceCheck = 0;
+      // Stryker disable next-line MethodExpression: equivalent, trimming only bounds the log's memory (seal() trims before unsent())
       log?.trim();
       const buffered = conn.state().bufferedAmount;
       if (buffered > config.highWaterMark) this.pause(conn, buffered);
@@ -215,10 +222,14 @@ export class WriteQueue<Out, In = unknown> {
     wait.add(
       (conn.drained?.(highWaterMark) ?? this.poll(conn)).subscribe({
         complete: () => {
+          // Stryker disable next-line CallExpression: equivalent, memory only (the attempt's work would hold a finished wait until it ends)
           owner.remove(wait);
+          // Stryker disable next-line CallExpression: equivalent, the wait's only subscription has completed already
           wait.unsubscribe();
+          // Stryker disable next-line ConditionalExpression: equivalent, the wait belongs to the attempt's work, torn down whenever the queue leaves its connection
           if (this.conn !== conn) return;
           this.paused = false;
+          // Stryker disable next-line ConditionalExpression: equivalent, emit() drops an event nobody observes; the guard saves reading the state
           if (telemetry.observed) telemetry.emit({ type: 'backpressure', paused: false, bufferedAmount: conn.state().bufferedAmount });
           this.drain();
         },
@@ -279,6 +290,7 @@ export function handBack<Out, In>(queue: WriteQueue<Out, In>, entries: OutboxEnt
   queue.core.telemetry.emit({ type: 'requeued', count: entries.length });
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, an entry with a size has sizeOf(frame) already
     if (entry.bytes < 0) entries[i] = { ...entry, bytes: sizeOf(entry.frame as DataFrame) };
   }
   unshiftAll(queue, entries);
@@ -286,6 +298,7 @@ export function handBack<Out, In>(queue: WriteQueue<Out, In>, entries: OutboxEnt
 
 /** @internal Puts messages back at the front of the outbox, in order (in-flight requests to send again; only the protocol engine has them). */
 export function unshiftAll<Out, In>(queue: WriteQueue<Out, In>, entries: readonly OutboxEntry<Out>[]): void {
+  // Stryker disable next-line ConditionalExpression: equivalent, with nothing to put back it only makes the outbox earlier
   if (entries.length === 0) return;
   const box = queue.outbox;
   for (let i = entries.length - 1; i >= 0; i--) box.unshift(entries[i]!);

@@ -233,6 +233,7 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
 
   /** @internal Called by a wheel when one of this timer's slots is due. Reports what the callbacks throw; does not throw. */
   fire(slot: Slot, now: number): void {
+    // Stryker disable next-line ConditionalExpression: equivalent, stop() takes a timer's slots off the wheels, so a stopped timer is never fired
     if (!this.isRunning) return;
     if (slot.isPing) this.sendPing(now);
     else this.checkDeadline(now);
@@ -242,6 +243,7 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
   wake(now: number): void {
     if (!this.isRunning) return;
     this.deadlineSlot.wheel?.remove(this.deadlineSlot);
+    // Stryker disable next-line OptionalChaining: equivalent, a timer is woken through its ping slot, and a stopped one has returned above
     this.pingSlot.wheel?.remove(this.pingSlot);
     this.sendPing(now);
   }
@@ -282,6 +284,7 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
       }
       return;
     }
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a deadline armed early for the next ping falls due when that ping's own would
     if (this.answered < this.pings) {
       // Only when timeout >= interval: pings after the last sign of life still wait; watch the oldest one.
       const oldest = this.answered + 1;

@@ -127,10 +127,12 @@ export function heartbeat<T>(config: HeartbeatConfig<T>): MonoTypeOperatorFuncti
             subscriber.next(value);
           },
           error(error) {
+            // Stryker disable next-line CallExpression: equivalent, the subscriber's teardown stops the timer too
             timer.stop();
             subscriber.error(error);
           },
           complete() {
+            // Stryker disable next-line CallExpression: equivalent, the subscriber's teardown stops the timer too
             timer.stop();
             subscriber.complete();
           },
