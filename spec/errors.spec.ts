@@ -107,6 +107,17 @@ describe('errors', () => {
       expect(error.stack).to.equal(`${error.name}: ${error.message}`);
       expect(new InvalidFrameError('x').stack).to.include('\n    at ');
     });
+
+    it('should not add Error.stackTraceLimit where the runtime has none', () => {
+      const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')!;
+      delete (Error as { stackTraceLimit?: number }).stackTraceLimit;
+      try {
+        new ConnectionClosedError(1000, '', true);
+        expect(Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')).to.equal(undefined);
+      } finally {
+        Object.defineProperty(Error, 'stackTraceLimit', descriptor);
+      }
+    });
   });
 
   describe('HandshakeError', () => {

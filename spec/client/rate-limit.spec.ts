@@ -121,5 +121,6 @@ describe('tokenBucket()', () => {
     expect(isRateLimit({ capacity: 1 })).to.equal(false);
     expect(isRateLimit(null)).to.equal(false);
     expect(isRateLimit(() => 1)).to.equal(false);
+    expect(isRateLimit(Object.assign(() => 1, { start: () => undefined }))).to.equal(false);
   });
 });

@@ -81,6 +81,17 @@ describe('Receipt', () => {
     expect(last).to.deep.equal(['written']);
   });
 
+  it('should let go of a subscriber that unsubscribes while the message waits (no leak on a long-queued message)', () => {
+    const receipt = new Receipt();
+    const held = () => (receipt as unknown as { waiting?: unknown[] }).waiting?.length ?? 0;
+    const first = receipt.subscribe({});
+    const second = receipt.subscribe({});
+    expect(held()).to.equal(2);
+    first.unsubscribe();
+    second.unsubscribe();
+    expect(held()).to.equal(0);
+  });
+
   it('should leave the other subscribers alone when one unsubscribes twice or after the outcome', () => {
     const receipt = new Receipt();
     const subscription = receipt.subscribe({});
