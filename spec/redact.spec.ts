@@ -22,6 +22,7 @@ const SECRET_NAMES = [
   'apikey', 'api-key', 'api_key', 'apiKey', 'X-API-KEY',
   'code', 'CODE',
   'cookie', 'Set-Cookie', 'jwt', 'key', 'private_key', 'AWSAccessKeyId',
+  'privatekey', 'private-key', 'access_key', 'access-key',
 ];
 
 /** Names the rule must leave alone, so logs stay useful. */
@@ -95,6 +96,31 @@ describe('redaction', () => {
       expect(redactUrl('wss://u:p@ss@h/')).to.equal('wss://h/');
     });
 
+    it('should remove userinfo written without a scheme after a space, a quote or a bracket, whatever the name length', () => {
+      expect(redactUrl('login ann:pw@h failed')).to.equal('login h failed');
+      expect(redactUrl('ann:pw@h/x')).to.equal('h/x');
+      expect(redactUrl('url="ann:pw@h/x"')).to.equal('url="h/x"');
+    });
+
+    it('should decode a parameter name before judging it: %XX escapes, and + as a space', () => {
+      expect(redactUrl('ws://h/?%74oken=abc')).to.equal(`ws://h/?%74oken=${REDACTED}`);
+      expect(redactUrl('ws://h/?co+de=abc')).to.equal('ws://h/?co+de=abc');
+    });
+
+    it('should judge a parameter name that is not valid percent-encoding as it is written', () => {
+      expect(redactUrl('ws://h/?token%zz=abc')).to.equal(`ws://h/?token%zz=${REDACTED}`);
+    });
+
+    it('should give back a value that is not a string, and skip extra names that are not strings', () => {
+      expect(redactUrl(42 as unknown as string)).to.equal(42);
+      expect(redactUrl('ws://h/?pin=1', ['PIN', 7 as unknown as string])).to.equal(`ws://h/?pin=${REDACTED}`);
+    });
+
+    it("should redact text whose first '=' or '@' is its second character", () => {
+      expect(redactUrl('a=1&token=abc')).to.equal(`a=1&token=${REDACTED}`);
+      expect(redactUrl('a@ws://u:pw@h/')).to.equal('a@ws://h/');
+    });
+
     it('should leave text without URLs alone', () => {
       expect(redactUrl('connect ECONNREFUSED 127.0.0.1:80')).to.equal('connect ECONNREFUSED 127.0.0.1:80');
       expect(redactUrl('mail ann@example.test')).to.equal('mail ann@example.test');
@@ -133,6 +159,40 @@ describe('redaction', () => {
         code: REDACTED,
         query: `ws://h/?Pin=${REDACTED}&room=2`,
       });
+    });
+
+    it('should cut an object nested exactly REDACT_MAX_DEPTH deep, in objects and in arrays', () => {
+      expect(REDACTED_TOO_DEEP).to.equal('[redacted: nested too deep]');
+      const cut = JSON.stringify(redactValue(nested(REDACT_MAX_DEPTH, { note: 'visible' })));
+      expect(cut).to.include('[redacted: nested too deep]').and.not.to.include('visible');
+      expect(JSON.stringify(redactValue(nested(REDACT_MAX_DEPTH - 1, { note: 'visible' })))).to.include('visible');
+      let list: unknown = ['hidden'];
+      for (let i = 0; i < REDACT_MAX_DEPTH; i++) list = [list];
+      expect(JSON.stringify(redactValue(list))).to.include('[redacted: nested too deep]').and.not.to.include('hidden');
+    });
+
+    it('should keep null, numbers and booleans as they are', () => {
+      expect(redactValue({ a: null, b: 1, c: false, d: undefined })).to.deep.equal({ a: null, b: 1, c: false, d: undefined });
+    });
+
+    it('should show binary data as its size, never its bytes', () => {
+      expect(redactValue({ bytes: new Uint8Array(3), view: new DataView(new ArrayBuffer(4)), buffer: new ArrayBuffer(5) })).to.deep.equal({
+        bytes: '<3 bytes>',
+        view: '<4 bytes>',
+        buffer: '<5 bytes>',
+      });
+    });
+
+    it("should keep an error's name and redacted message and drop its stack, even when they are enumerable or named secret", () => {
+      const error = new Error('see ws://h/?token=abc');
+      for (const key of ['name', 'message'] as const) Object.defineProperty(error, key, { value: error[key], enumerable: true });
+      Object.defineProperty(error, 'stack', { value: 'Error: at ws://h/?token=abc', enumerable: true });
+      expect(redactValue(error, new Set(['name', 'message']))).to.deep.equal({ name: 'Error', message: `see ws://h/?token=${REDACTED}` });
+    });
+
+    it('should show an object met twice, but not inside itself, in full both times', () => {
+      const shared = { room: 7 };
+      expect(redactValue({ a: shared, b: [shared, shared] })).to.deep.equal({ a: { room: 7 }, b: [{ room: 7 }, { room: 7 }] });
     });
 
     it('should survive a cycle', () => {

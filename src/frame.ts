@@ -90,7 +90,7 @@ export function pongFrame(data?: Uint8Array | string): PongFrame {
 export function closeFrame(code?: number, reason?: string): CloseFrame {
   const frame: CloseFrame =
     code === undefined ? { type: 'close' } : reason === undefined ? { type: 'close', code } : { type: 'close', code, reason };
-  validateFrame(frame);
+  validateFrame({ type: 'close', code, reason });
   return frame;
 }
 

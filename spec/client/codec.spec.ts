@@ -164,8 +164,28 @@ describe('codecs', () => {
     expect(json().encode({ a: 1, b: 2 })).to.equal('{"a":1,"b":2}');
   });
 
+  it('should name each built-in codec, for logs and errors', () => {
+    expect([json().name, text().name, binary().name]).to.deep.equal(['json', 'text', 'binary']);
+  });
+
+  it("should mark every encoding failure with direction 'encode'", () => {
+    const odd = { name: 'odd', encode: () => 42, decode: () => 0 } as unknown as Codec<unknown, unknown>;
+    const failures = [
+      () => encodeFrame(json(), undefined),
+      () => encodeFrame(text(), 42 as unknown as string),
+      () => encodeFrame(binary(), 'text' as unknown as Uint8Array),
+      () => encodeFrame(odd, 1),
+    ];
+    for (const failure of failures) expect(codecError(failure).direction).to.equal('encode');
+  });
+
   it('should recognise codecs with isCodec', () => {
     expect([json(), text(), binary()].every(isCodec)).to.equal(true);
+    const encode = () => '';
+    const decode = () => 0;
+    expect(isCodec({ encode, decode }), 'no name').to.equal(false);
+    expect(isCodec({ name: 'x', decode }), 'no encode').to.equal(false);
+    expect(isCodec(Object.assign(() => 0, { encode, decode })), 'a function').to.equal(false);
     expect(isCodec({ name: 'x', encode: () => '' })).to.equal(false);
     expect(isCodec(null)).to.equal(false);
     expect(isCodec('json')).to.equal(false);

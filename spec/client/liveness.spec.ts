@@ -93,4 +93,35 @@ describe('Liveness (whether an unanswered ping may still be on its way)', () => 
     // Ping of 20,000: 15,000 bytes since the answered one, 1875 ms at 8 bytes/ms.
     expect(liveness.extend(20_000, 20_500, TIMEOUT, STALL)).to.equal(1875);
   });
+
+  it('should measure a ping by what was sent before it, not by what was sent after it', () => {
+    const { conn, state } = link();
+    const liveness = new Liveness(conn);
+    state.bytesSent = 8000;
+    liveness.pinged(1000);
+    state.bytesSent = 16_000;
+    liveness.pinged(1200);
+    state.bytesSent = 24_000;
+    // The ping of 1000 had 8000 bytes ahead of it: 1000 ms more, not the 2000 ms the later data would need.
+    expect(liveness.extend(1000, 1500, TIMEOUT, STALL)).to.equal(1000);
+    expect(liveness.extend(1200, 1700, TIMEOUT, STALL)).to.equal(STALL);
+  });
+
+  it('should round the time the data ahead needs up to a whole millisecond', () => {
+    const { conn, state } = link();
+    const liveness = new Liveness(conn);
+    state.bytesSent = 8004;
+    liveness.pinged(1000);
+    expect(liveness.extend(1000, 1500, TIMEOUT, STALL)).to.equal(1001);
+  });
+
+  it('should ignore a pong that answers no ping', () => {
+    const { conn, state } = link();
+    const liveness = new Liveness(conn);
+    liveness.ponged();
+    state.bytesSent = 800;
+    liveness.pinged(1000);
+    expect(liveness.extend(1000, 1500, TIMEOUT, STALL)).to.equal(100);
+  });
 });
+

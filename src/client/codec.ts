@@ -74,8 +74,10 @@ let plainJson: Codec<unknown, unknown> | undefined;
 function jsonCodec<In, Out>(reviver?: JsonCodecConfig['reviver'], replacer?: JsonCodecConfig['replacer']): Codec<In, Out> {
   // JSON.stringify has one overload for a function and one for a list.
   const stringify: (message: Out) => string | undefined =
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: JSON.stringify takes a function, a list or undefined alike at run time
     typeof replacer === 'function'
       ? (message) => JSON.stringify(message, replacer)
+      // Stryker disable next-line ConditionalExpression: JSON.stringify(message, undefined) is JSON.stringify(message)
       : replacer !== undefined
         ? (message) => JSON.stringify(message, replacer as (string | number)[])
         : (message) => JSON.stringify(message);
