@@ -35,8 +35,8 @@ describe('createHeartbeat(): its options', () => {
   });
 
   it('should refuse a scheduler that is null or cannot schedule', () => {
-    expect(() => createHeartbeat({ ...base, scheduler: null as never })).to.throw(InvalidOptionsError, 'heartbeat scheduler must be a SchedulerLike');
-    expect(() => createHeartbeat({ ...base, scheduler: { now: () => 0 } as never })).to.throw(InvalidOptionsError, 'heartbeat scheduler must be a SchedulerLike');
+    expect(() => createHeartbeat({ ...base, scheduler: null as never })).to.throw(InvalidOptionsError, 'heartbeat scheduler must be an rxjs SchedulerLike (with now() and schedule())');
+    expect(() => createHeartbeat({ ...base, scheduler: { now: () => 0 } as never })).to.throw(InvalidOptionsError, 'heartbeat scheduler must be an rxjs SchedulerLike (with now() and schedule())');
   });
 
   it('should require ping and onTimeout, and name each callback that is not a function', () => {
