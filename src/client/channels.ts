@@ -1,4 +1,5 @@
 import { Subject } from 'rxjs';
+import { InvalidOptionsError } from '../errors';
 import type { Pending } from './requests';
 
 /** @internal One subscribed topic and params, shared by all its subscribers. */
@@ -26,9 +27,8 @@ export class ChannelRegistry {
     return this.entries.size;
   }
 
-  /** The entry for a topic and params, made if new (`created` true). */
-  acquire(topic: string, params: unknown): { entry: ChannelEntry; created: boolean } {
-    const key = params === undefined ? topic : `${topic}\u0000${stableStringify(params)}`;
+  /** The entry for a topic and params (`key` from {@link channelKey}), made if new (`created` true). */
+  acquire(key: string, topic: string, params: unknown): { entry: ChannelEntry; created: boolean } {
     const existing = this.entries.get(key);
     if (existing !== undefined) return { entry: existing, created: false };
     const entry = new ChannelEntry(key, topic, params);
@@ -82,6 +82,19 @@ export class ChannelRegistry {
       if (error === undefined) entry.subject.complete();
       else entry.subject.error(error);
     }
+  }
+}
+
+/**
+ * @internal What names a channel: its topic, and its params as JSON with sorted keys.
+ * @throws InvalidOptionsError for params JSON cannot represent (a `BigInt`, a circular object).
+ */
+export function channelKey(topic: string, params: unknown): string {
+  if (params === undefined) return topic;
+  try {
+    return `${topic}\u0000${stableStringify(params)}`;
+  } catch (cause) {
+    throw new InvalidOptionsError(`channel(topic, params): params must be JSON data, which names the channel; JSON.stringify failed: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
 }
 

@@ -3,7 +3,7 @@ import { ConnectionClosedError, InvalidOptionsError, OutboxFullError, RequestTim
 import { checkDuration } from '../time';
 import type { Attempt } from './attempt';
 import { authenticate, AuthHost, ResolvedAuth, resolveAuth } from './auth';
-import { ChannelEntry, ChannelRegistry } from './channels';
+import { ChannelEntry, ChannelRegistry, channelKey } from './channels';
 import { encodeFrame } from './codec';
 import { userCodeFailed } from './inbound';
 import type { ProtocolEngine, SocketCore } from './core';
@@ -125,24 +125,27 @@ export class Engine<In, Out> implements ProtocolEngine<In, Out>, AuthHost<In, Ou
     if (typeof topic !== 'string' || topic === '') {
       throw new InvalidOptionsError(`channel(topic): topic must be a non-empty string, got ${JSON.stringify(topic)}`);
     }
+    const key = channelKey(topic, params);
     const { link, session } = this.core;
     return new Observable<T>((subscriber) => {
       if (link.ended) {
         subscriber.error(session.terminalError ?? new SocketClosedError('channel()'));
         return;
       }
-      const { entry, created } = this.channels.acquire(topic, params);
+      const { entry, created } = this.channels.acquire(key, topic, params);
       entry.refs++;
       const inner = (entry.subject as Subject<T>).subscribe(subscriber);
       if (created && link.phase === 'open' && this.protocol.subscribe !== undefined) {
         try {
           this.sendChannel(entry, 'subscribe', true);
         } catch (error) {
-          // The subscribe could not even be made (a codec or cost function failed, the control lane is full): no channel is left behind.
-          inner.unsubscribe();
+          // The subscribe could not even be made (a codec or cost function failed, the control lane is full): no channel is
+          // left behind. The error goes first: `inner` is this very subscriber (a Subject keeps a Subscriber it is given),
+          // so unsubscribing it first would close it and the error would never arrive.
           entry.refs--;
           this.channels.remove(entry);
           subscriber.error(error);
+          inner.unsubscribe();
           return;
         }
       }

@@ -79,7 +79,8 @@ export interface Socket<In = unknown, Out = unknown> extends Observer<Out> {
    * nothing. After every reconnect (and after authentication) each live
    * channel is subscribed again, before queued messages are flushed. A
    * subscribe error from the server errors that channel's subscribers only.
-   * @param params - part of the channel's identity, handed to the protocol's `subscribe`. @default undefined
+   * @param params - part of the channel's identity (as JSON with sorted keys), handed to the protocol's `subscribe`. @default undefined
+   * @throws InvalidOptionsError for an empty topic, or params JSON cannot represent (a `BigInt`, a circular object).
    */
   channel<T = unknown>(topic: string, params?: unknown): Observable<T>;
   /**
