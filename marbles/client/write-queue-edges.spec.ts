@@ -99,7 +99,7 @@ describe('the write queue at its edges', () => {
       const { transport, socket } = setup<unknown, unknown>(m.scheduler, (s) => s.open({ after: 1 }), { protocol: jsonTopics(), outbox: { maxBytes: 40 } });
       const big = { text: 'x'.repeat(50) };
       m.scheduler.schedule(() => socket.send({ n: 1 }), 0); // waits in the outbox until the open at 1
-      m.scheduler.schedule(() => socket.channel('n').subscribe() // its subscribe is 39 bytes: it fits maxBytes, 5);
+      m.scheduler.schedule(() => socket.channel('n').subscribe(), 5); // its subscribe is 39 bytes: it fits maxBytes
       m.scheduler.schedule(() => socket.send(big), 10);
       m.scheduler.schedule(() => socket.close(), 20);
       m.flush();
