@@ -106,7 +106,7 @@ describe('frames', () => {
     });
 
     it('should count a lone surrogate as the 3 bytes of U+FFFD, as TextEncoder writes it', () => {
-      for (const text of ['\ud800', '\udc00', '\ud800x', '\ud800\ud800', '\ud800\ue000', 'x\udbff', '\udfff\ud800', '\ud800\udbff\udc00']) {
+      for (const text of ['\udc00\udc00', '\u0800\udc00', '\ue000\udc00', '€\udc00', '\ud800', '\udc00', '\ud800x', '\ud800\ud800', '\ud800\ue000', 'x\udbff', '\udfff\ud800', '\ud800\udbff\udc00']) {
         expect(utf8Length(text), JSON.stringify(text)).to.equal(new TextEncoder().encode(text).byteLength);
       }
     });

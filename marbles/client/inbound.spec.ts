@@ -100,7 +100,7 @@ describe('the inbound path (marbles)', () => {
       expect(messages).to.deep.equal([[6, 'ok']]);
       const [[, first], [, second]] = ofType('decode-error');
       expect(first.error).to.equal(own);
-      expect(second.error).to.be.instanceOf(CodecError);
+      expect(second.error).to.be.instanceOf(CodecError).and.to.include({ direction: 'decode' });
       expect((second.error as { cause?: unknown }).cause).to.be.instanceOf(RangeError);
     }),
   );
@@ -145,7 +145,7 @@ describe('the inbound path (marbles)', () => {
       );
       m.flush();
       expect(messages).to.deep.equal([[2, { n: 1 }]]);
-      expect(failure()).to.be.instanceOf(CodecError);
+      expect(failure()).to.be.instanceOf(CodecError).and.to.include({ direction: 'decode' });
       expect((failure() as { cause?: unknown }).cause).to.be.instanceOf(RangeError);
       expect(transport.sockets.length).to.equal(1);
     }),

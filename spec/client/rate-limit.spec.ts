@@ -66,6 +66,20 @@ describe('tokenBucket()', () => {
     expect(bucket.tryTake(0.5)).to.equal(false);
   });
 
+  it('should neither refill nor take tokens away when the scheduler clock goes back (a wall-clock adjustment)', () => {
+    const scheduler = new VirtualTimeScheduler();
+    scheduler.frame = 1000;
+    const bucket = tokenBucket({ capacity: 2, refillPerSecond: 10 }).start(scheduler);
+    expect(bucket.tryTake(1)).to.equal(true);
+    scheduler.frame = 0;
+    expect(bucket.tryTake(1)).to.equal(true);
+    expect(bucket.tryTake(1)).to.equal(false);
+    // The refill resumes once the clock passes where it was.
+    scheduler.frame = 1100;
+    expect(bucket.tryTake(1)).to.equal(true);
+    expect(bucket.tryTake(1)).to.equal(false);
+  });
+
   it('should keep what is left after a take, so a burst spends the tokens one by one', () => {
     const bucket = tokenBucket({ capacity: 3 }).start(new VirtualTimeScheduler());
     expect([bucket.tryTake(1), bucket.tryTake(1), bucket.tryTake(1), bucket.tryTake(1)]).to.deep.equal([true, true, true, false]);
@@ -85,6 +99,7 @@ describe('tokenBucket()', () => {
   it('should say how long until a cost is available: 0 when it is now, else the whole milliseconds left', () => {
     const scheduler = new VirtualTimeScheduler();
     const bucket = tokenBucket({ capacity: 2, refillPerSecond: 10 }).start(scheduler);
+    expect(bucket.waitFor(1)).to.equal(0);
     expect(bucket.waitFor(2)).to.equal(0);
     expect(bucket.tryTake(2)).to.equal(true);
     expect(bucket.waitFor(0)).to.equal(0);

@@ -77,7 +77,6 @@ function jsonCodec<In, Out>(reviver?: JsonCodecConfig['reviver'], replacer?: Jso
     // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: JSON.stringify takes a function, a list or undefined alike at run time
     typeof replacer === 'function'
       ? (message) => JSON.stringify(message, replacer)
-      // Stryker disable next-line ConditionalExpression: JSON.stringify(message, undefined) is JSON.stringify(message)
       : replacer !== undefined
         ? (message) => JSON.stringify(message, replacer as (string | number)[])
         : (message) => JSON.stringify(message);
