@@ -121,6 +121,12 @@ describe('redaction', () => {
       expect(redactUrl('a@ws://u:pw@h/')).to.equal('a@ws://h/');
     });
 
+    it("should keep the ': ' that follows a secret value in a message", () => {
+      expect(redactUrl('could not connect to wss://h/?token=abc: connection refused')).to.equal('could not connect to wss://h/?token=[redacted]: connection refused');
+      expect(redactUrl('wss://h/?token=abc:')).to.equal('wss://h/?token=[redacted]:');
+      expect(redactUrl('wss://h/?token=a:b')).to.equal('wss://h/?token=[redacted]');
+    });
+
     it('should leave text without URLs alone', () => {
       expect(redactUrl('connect ECONNREFUSED 127.0.0.1:80')).to.equal('connect ECONNREFUSED 127.0.0.1:80');
       expect(redactUrl('mail ann@example.test')).to.equal('mail ann@example.test');

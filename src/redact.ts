@@ -80,8 +80,9 @@ export function redactText(text: string, extra?: ReadonlySet<string>): string {
   return text
     .replace(USERINFO, '$1')
     .replace(BARE_USERINFO, '$1')
-    .replace(PARAMETER, (whole: string, separator: string, name: string) =>
-      isSecretName(decodedName(name), extra) ? `${separator}${name}=${REDACTED}` : whole,
+    .replace(PARAMETER, (whole: string, separator: string, name: string, value: string) =>
+      // A value ending in ':' is a URL followed by ": reason" in a message: the colon is the message's, keep it.
+      isSecretName(decodedName(name), extra) ? `${separator}${name}=${REDACTED}${value.endsWith(':') ? ':' : ''}` : whole,
     );
 }
 
