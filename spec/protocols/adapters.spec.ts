@@ -52,7 +52,7 @@ describe('jsonRpc() as an adapter', () => {
     const failed = rpc.resultOf!({ jsonrpc: '2.0', id: 1, error: { code: -32601, message: 'not found', data: { m: 'x' } } });
     expect(failed).to.deep.equal({ ok: false, error: new RemoteError(-32601, 'not found', { m: 'x' }) });
     // chai compares errors by name, message and code only: the data is checked on its own.
-    expect(((failed as { error: unknown }).error as RemoteError).data).to.deep.equal({ m: "x" });
+    expect(((failed as { error: unknown }).error as RemoteError).data).to.deep.equal({ m: 'x' });
   });
 
   it('should read an auth answer: an error refuses, a result accepts with the expiry in ms, anything else is not the answer', () => {
