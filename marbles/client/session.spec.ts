@@ -14,7 +14,8 @@ import type { Transport } from '../../src/transport/transport';
 
 type Msg = Record<string, unknown>;
 
-function setup(scheduler: SchedulerLike, script: TestScript, options: ConnectOptions<Msg, Msg> = {}, transport = new TestTransport({ scheduler, script })) {
+function setup(scheduler: SchedulerLike, script: TestScript, options: ConnectOptions<Msg, Msg> = {}) {
+  const transport = new TestTransport({ scheduler, script });
   const socket: Socket<Msg, Msg> = connect<Msg, Msg>('ws://example.test/feed', {
     transport,
     scheduler,
@@ -126,7 +127,7 @@ describe('the session: a fault during a requested close', () => {
         },
       };
       // The policy would reconnect after any error: only the close asked for stops it.
-      const { socket, states, events } = setup(m.scheduler, () => undefined, { reconnect: { backoff: constantBackoff(20), shouldReconnect: () => true } }, faulty as TestTransport);
+      const { socket, states, events } = setup(m.scheduler, () => undefined, { transport: faulty, reconnect: { backoff: constantBackoff(20), shouldReconnect: () => true } });
       m.scheduler.schedule(() => socket.close(4000, 'bye'), 10);
       m.scheduler.schedule(() => faults.error(new Error('connection reset')), 20);
       m.flush();
@@ -153,7 +154,7 @@ describe('the session: giving up', () => {
           throw fault;
         },
       };
-      const { socket } = setup(m.scheduler, () => undefined, { reconnect: false }, broken as TestTransport);
+      const { socket } = setup(m.scheduler, () => undefined, { transport: broken, reconnect: false });
       m.flush();
       expect(socket.state).to.include({ status: 'closed', gaveUp: true, requested: false, error: fault });
     }),

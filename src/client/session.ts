@@ -222,7 +222,7 @@ export class Session<In, Out> {
   /** The user's `reconnect.retryOn`, if any. */
   get userRetryOn(): Observable<unknown> | undefined {
     const policy = this.core.config.reconnect;
-    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, only the reconnect wait reads it, and there is none without a policy
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent as `false` (the other way is killed), only the reconnect wait reads it, and there is none without a policy
     return policy === false ? undefined : policy.retryOn;
   }
 
@@ -243,25 +243,25 @@ export class Session<In, Out> {
 
   /** A consumer arrived (a `messages$`, `channel()` or `request()` subscriber of a lazy socket). */
   acquire(): void {
-    // Stryker disable next-line ConditionalExpression: equivalent alone, release() does not count for a socket that is not lazy (a spec checks both)
+    // Stryker disable next-line ConditionalExpression: equivalent alone as `false` (the other way is killed), release() does not count for a socket that is not lazy (a spec checks both)
     if (!this.core.config.lazy) return;
     this.consumers++;
     this.grace?.unsubscribe();
     this.grace = undefined;
-    // Stryker disable next-line ConditionalExpression: equivalent, start() does nothing while a run goes
+    // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other way is killed), start() does nothing while a run goes
     if (this.consumers === 1) this.start();
   }
 
   /** A consumer left: after the last one, the socket closes once the grace period passes with nobody back. */
   release(): void {
-    // Stryker disable next-line ConditionalExpression: equivalent alone, acquire() does not count for a socket that is not lazy (a spec checks both)
+    // Stryker disable next-line ConditionalExpression: equivalent alone as `false` (the other way is killed), acquire() does not count for a socket that is not lazy (a spec checks both)
     if (!this.core.config.lazy) return;
     this.consumers--;
     const run = this.run;
     if (this.consumers !== 0 || run === undefined || this.closeRequest !== undefined || this.core.link.phase === 'closing') return;
     this.grace = scheduleIn(run.timers, this.core.scheduler, this.core.config.lazyCloseDelay, () => {
       this.grace = undefined;
-      // Stryker disable next-line ConditionalExpression: equivalent, a consumer that arrives cancels the grace timer
+      // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other way is killed), a consumer that arrives cancels the grace timer
       if (this.consumers === 0) this.shutdown(closeFrame(1000));
     });
   }
@@ -295,10 +295,10 @@ export class Session<In, Out> {
     link.set({ status: 'closing', code: frame.code ?? 1000, reason: frame.reason ?? '' });
     if (current !== undefined && wasOpen && current.writeDirect(frame)) {
       // The closing handshake may have finished synchronously; otherwise bound the wait.
-      // Stryker disable next-line ConditionalExpression: equivalent, no transport ends the handshake inside the write, and the timer checks the run again
+      // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other way is killed), no transport ends the handshake inside the write, and the timer checks the run again
       if (this.run === run) {
         scheduleIn(run.timers, this.core.scheduler, this.core.config.closeTimeout, () => {
-          // Stryker disable next-line ConditionalExpression: equivalent, the run's timers end with it
+          // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other way is killed), the run's timers end with it
           if (this.run === run) this.abort();
         });
       }
@@ -347,7 +347,7 @@ export class Session<In, Out> {
 
   /** The socket ended as asked: final. */
   private finish(): void {
-    // Stryker disable next-line ConditionalExpression: equivalent, only one run can end as asked, once
+    // Stryker disable next-line ConditionalExpression: equivalent as `false` (the other way is killed), only one run can end as asked, once
     if (this.core.link.ended) return;
     // Stryker disable next-line ObjectLiteral,StringLiteral: equivalent, finish() runs only after close() set the request
     const requested = this.closeRequest ?? { code: 1000, reason: '' };
@@ -368,7 +368,7 @@ export class Session<In, Out> {
     this.run?.unsubscribe();
     this.run = undefined;
     this.current = undefined;
-    // Stryker disable next-line ConditionalExpression: equivalent, no run outlives the end
+    // Stryker disable next-line ConditionalExpression: equivalent as `false` (the other way is killed), no run outlives the end
     if (this.core.link.ended) return;
     this.terminalError = error;
     this.core.telemetry.emit({ type: 'gave-up', error });

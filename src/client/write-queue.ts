@@ -226,10 +226,10 @@ export class WriteQueue<Out, In = unknown> {
           owner.remove(wait);
           // Stryker disable next-line CallExpression: equivalent, the wait's only subscription has completed already
           wait.unsubscribe();
-          // Stryker disable next-line ConditionalExpression: equivalent, the wait belongs to the attempt's work, torn down whenever the queue leaves its connection
+          // Stryker disable next-line ConditionalExpression: equivalent as `false` (the other way is killed), the wait belongs to the attempt's work, torn down whenever the queue leaves its connection
           if (this.conn !== conn) return;
           this.paused = false;
-          // Stryker disable next-line ConditionalExpression: equivalent, emit() drops an event nobody observes; the guard saves reading the state
+          // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other way is killed), emit() drops an event nobody observes; the guard saves reading the state
           if (telemetry.observed) telemetry.emit({ type: 'backpressure', paused: false, bufferedAmount: conn.state().bufferedAmount });
           this.drain();
         },
@@ -290,7 +290,7 @@ export function handBack<Out, In>(queue: WriteQueue<Out, In>, entries: OutboxEnt
   queue.core.telemetry.emit({ type: 'requeued', count: entries.length });
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, an entry with a size has sizeOf(frame) already
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent as `true` or `<=` (the other way is killed), an entry with a size has sizeOf(frame) already
     if (entry.bytes < 0) entries[i] = { ...entry, bytes: sizeOf(entry.frame as DataFrame) };
   }
   unshiftAll(queue, entries);
@@ -298,7 +298,7 @@ export function handBack<Out, In>(queue: WriteQueue<Out, In>, entries: OutboxEnt
 
 /** @internal Puts messages back at the front of the outbox, in order (in-flight requests to send again; only the protocol engine has them). */
 export function unshiftAll<Out, In>(queue: WriteQueue<Out, In>, entries: readonly OutboxEntry<Out>[]): void {
-  // Stryker disable next-line ConditionalExpression: equivalent, with nothing to put back it only makes the outbox earlier
+  // Stryker disable next-line ConditionalExpression: equivalent as `false` (the other way is killed), with nothing to put back it only makes the outbox earlier
   if (entries.length === 0) return;
   const box = queue.outbox;
   for (let i = entries.length - 1; i >= 0; i--) box.unshift(entries[i]!);

@@ -233,7 +233,7 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
 
   /** @internal Called by a wheel when one of this timer's slots is due. Reports what the callbacks throw; does not throw. */
   fire(slot: Slot, now: number): void {
-    // Stryker disable next-line ConditionalExpression: equivalent, stop() takes a timer's slots off the wheels, so a stopped timer is never fired
+    // Stryker disable next-line ConditionalExpression: equivalent as `false` (the other way is killed), stop() takes a timer's slots off the wheels, so a stopped timer is never fired
     if (!this.isRunning) return;
     if (slot.isPing) this.sendPing(now);
     else this.checkDeadline(now);
@@ -284,7 +284,7 @@ export class Heartbeat implements HeartbeatTimer, WheelOwner {
       }
       return;
     }
-    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a deadline armed early for the next ping falls due when that ping's own would
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent as `true` or `<=` (the other way is killed), a deadline armed early for the next ping falls due when that ping's own would
     if (this.answered < this.pings) {
       // Only when timeout >= interval: pings after the last sign of life still wait; watch the oldest one.
       const oldest = this.answered + 1;

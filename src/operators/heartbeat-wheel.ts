@@ -187,7 +187,7 @@ const watches = new WeakMap<SchedulerLike, SleepWatch>();
 /** Every heartbeat on `scheduler` checks its connection now. A heartbeat whose wake fails stops alone. */
 function wakeAll(scheduler: SchedulerLike, now: number): void {
   const byDelay = wheels.get(scheduler);
-  // Stryker disable next-line ConditionalExpression: equivalent, a scheduler's wheel table is made before its clock watch
+  // Stryker disable next-line ConditionalExpression: equivalent as `false` (the other way is killed), a scheduler's wheel table is made before its clock watch
   if (byDelay === undefined) return;
   const owners: WheelOwner[] = [];
   for (const wheel of byDelay.values()) wheel.pingOwners(owners);
@@ -208,10 +208,10 @@ export function wheelOf(scheduler: SchedulerLike, delay: number): Wheel {
   if (byDelay === undefined) wheels.set(scheduler, (byDelay = new Map()));
   let wheel = byDelay.get(delay);
   if (wheel === undefined) {
-    // Stryker disable next-line ConditionalExpression: equivalent, start() does nothing while the watch runs
+    // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other way is killed), start() does nothing while the watch runs
     if (byDelay.size === 0) {
       let watch = watches.get(scheduler);
-      // Stryker disable next-line ConditionalExpression: equivalent, the table empties only after prune() stopped the watch this would replace
+      // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other way is killed), the table empties only after prune() stopped the watch this would replace
       if (watch === undefined) watches.set(scheduler, (watch = new SleepWatch(scheduler)));
       watch.start();
     }
