@@ -11,18 +11,12 @@ import type { Socket } from '../../src/client/socket';
 import { InvalidOptionsError, OutboxFullError } from '../../src/errors';
 import { JsonTopicsMessage, jsonTopics } from '../../src/protocols/json-topics';
 import { TestScript, TestTransport } from '../../src/testing/test-transport';
+import { plainSocket } from './socket-support';
 
 type Msg = JsonTopicsMessage;
 
 function setup(scheduler: SchedulerLike, script: TestScript, options: ConnectOptions<Msg, Msg> = {}) {
-  const transport = new TestTransport({ scheduler, script });
-  const socket: Socket<Msg, Msg> = connect<Msg, Msg>('ws://example.test/feed', {
-    transport,
-    scheduler,
-    heartbeat: false,
-    reconnect: { backoff: constantBackoff(20) },
-    ...options,
-  });
+  const { transport, socket } = plainSocket<Msg>(scheduler, script, options);
   return { transport, socket };
 }
 

@@ -4,21 +4,14 @@ import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import { connect } from '../../src/client/connect';
 import type { ConnectOptions } from '../../src/client/connect-options';
-import type { Socket } from '../../src/client/socket';
 import { MessageDroppedError, SocketClosedError } from '../../src/errors';
 import { TestScript, TestTransport } from '../../src/testing/test-transport';
+import { plainSocket } from './socket-support';
 
 type Msg = { n: number };
 
 function setup(scheduler: SchedulerLike, script: TestScript, options: ConnectOptions<Msg, Msg> = {}) {
-  const transport = new TestTransport({ scheduler, script });
-  const socket: Socket<Msg, Msg> = connect<Msg, Msg>('ws://example.test/feed', {
-    transport,
-    scheduler,
-    heartbeat: false,
-    reconnect: { backoff: constantBackoff(100) },
-    ...options,
-  });
+  const { transport, socket } = plainSocket<Msg>(scheduler, script, { reconnect: { backoff: constantBackoff(100) }, ...options });
   return { transport, socket };
 }
 

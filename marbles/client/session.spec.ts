@@ -2,27 +2,19 @@ import { expect } from 'chai';
 import { merge, Subject, type SchedulerLike } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
-import { connect } from '../../src/client/connect';
 import type { ConnectOptions } from '../../src/client/connect-options';
 import type { SocketEvent } from '../../src/client/events';
-import type { Socket } from '../../src/client/socket';
 import type { SocketState } from '../../src/client/state';
 import { SocketClosedError } from '../../src/errors';
 import { jsonTopics } from '../../src/protocols/json-topics';
 import { TestScript, TestTransport } from '../../src/testing/test-transport';
 import type { Transport } from '../../src/transport/transport';
+import { plainSocket } from './socket-support';
 
 type Msg = Record<string, unknown>;
 
 function setup(scheduler: SchedulerLike, script: TestScript, options: ConnectOptions<Msg, Msg> = {}) {
-  const transport = new TestTransport({ scheduler, script });
-  const socket: Socket<Msg, Msg> = connect<Msg, Msg>('ws://example.test/feed', {
-    transport,
-    scheduler,
-    heartbeat: false,
-    reconnect: { backoff: constantBackoff(20) },
-    ...options,
-  });
+  const { transport, socket } = plainSocket<Msg>(scheduler, script, options);
   const states: Array<[number, SocketState]> = [];
   socket.state$.subscribe((state) => states.push([scheduler.now(), state]));
   const events: SocketEvent[] = [];

@@ -1,18 +1,9 @@
 import { expect } from 'chai';
-import { SchedulerLike, VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
 import { createHeartbeat, heartbeat, HeartbeatTimer } from '../../src/operators/heartbeat';
+import { sleepyClock } from './support';
 
-/** A clock that can jump, as a machine's does across a sleep: timers run on `base`, `now()` adds every jump so far. */
-function sleepyClock(base: SchedulerLike): { scheduler: SchedulerLike; sleep(ms: number): void } {
-  let slept = 0;
-  return {
-    scheduler: { now: () => base.now() + slept, schedule: base.schedule.bind(base) as SchedulerLike['schedule'] },
-    sleep: (ms) => {
-      slept += ms;
-    },
-  };
-}
 
 describe('createHeartbeat at its edges', () => {
   it(

@@ -1,24 +1,16 @@
 import { expect } from 'chai';
-import { SchedulerLike, VirtualTimeScheduler } from 'rxjs';
+import { VirtualTimeScheduler } from 'rxjs';
 import { marbles } from 'rxjs-marbles/mocha';
 import { connect } from '../../src/client/connect';
 import type { SocketEvent } from '../../src/client/events';
 import { createHeartbeat } from '../../src/operators/create-heartbeat';
 import { TestTransport } from '../../src/testing/test-transport';
+import { sleepyClock } from './support';
 
 /**
  * A clock that can jump, as a machine's does across a sleep: timers run on `base` (they stop while a machine sleeps),
  * `now()` is `base.now()` plus every jump so far.
  */
-function sleepyClock(base: SchedulerLike): { scheduler: SchedulerLike; sleep(ms: number): void } {
-  let slept = 0;
-  return {
-    scheduler: { now: () => base.now() + slept, schedule: base.schedule.bind(base) as SchedulerLike['schedule'] },
-    sleep: (ms) => {
-      slept += ms;
-    },
-  };
-}
 
 describe('heartbeat: waking from sleep', () => {
   it(
