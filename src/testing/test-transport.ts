@@ -1,7 +1,8 @@
 import { SchedulerLike, asyncScheduler } from 'rxjs';
 import { InvalidOptionsError } from '../errors';
 import type { Transport, TransportCapabilities, TransportRequest } from '../transport/transport';
-import { checkHandshakeTimeout, checkScheduler, resolveRequest } from '../transport/socket-connection';
+import { checkScheduler } from '../invalid';
+import { checkHandshakeTimeout, resolveRequest } from '../transport/socket-connection';
 import { TestConnection } from './test-connection';
 import type { TestSocket } from './test-socket';
 import type { TestFrameRecord } from './test-socket-types';

@@ -20,7 +20,6 @@ import { OPEN, SocketDriver, SocketSession } from './socket-session';
 export { CLOSING, CONNECTING, OPEN, SocketSession } from './socket-session';
 export type { SocketDriver } from './socket-session';
 export { checkHandshakeTimeout, DEFAULT_HANDSHAKE_TIMEOUT, resolveRequest } from './socket-request';
-export { checkScheduler } from '../invalid';
 export type { ResolvedRequest } from './socket-request';
 
 const READY_STATE_NAMES: readonly ReadyState[] = ['CONNECTING', 'OPEN', 'CLOSING', 'CLOSED'];

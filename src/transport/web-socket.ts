@@ -1,10 +1,10 @@
 import { asyncScheduler, SchedulerLike } from 'rxjs';
 import { CodecError, ConnectError, HandshakeError, InvalidOptionsError, RxnovaError, UnsupportedFrameError } from '../errors';
+import { checkScheduler } from '../invalid';
 import { describe } from '../describe';
 import { utf8Length } from '../frame';
 import {
   checkHandshakeTimeout,
-  checkScheduler,
   CONNECTING,
   DEFAULT_HANDSHAKE_TIMEOUT,
   SocketConnection,

@@ -2,10 +2,10 @@ import type { SecureContextOptions } from 'tls';
 import { asyncScheduler, SchedulerLike } from 'rxjs';
 import WebSocket from 'ws';
 import { InvalidOptionsError } from '../errors';
+import { checkScheduler } from '../invalid';
 import { DrainableSocketConnection } from './drain';
 import {
   checkHandshakeTimeout,
-  checkScheduler,
   DEFAULT_HANDSHAKE_TIMEOUT,
   resolveRequest,
   SocketDialer,
