@@ -4,7 +4,6 @@ import { marbles } from 'rxjs-marbles/mocha';
 import { createHeartbeat, heartbeat, HeartbeatTimer } from '../../src/operators/heartbeat';
 import { sleepyClock } from './support';
 
-
 describe('createHeartbeat at its edges', () => {
   it(
     'should time out at the deadline of the oldest unanswered ping when the timeout spans several pings',

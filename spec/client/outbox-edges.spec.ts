@@ -1,22 +1,8 @@
 import { expect } from 'chai';
 import { invalidOptionsMessage as messageOf } from '../support/invalid-options';
-import { VirtualTimeScheduler } from 'rxjs';
-import { DropReason, Outbox, OutboxConfig } from '../../src/client/outbox';
 import { OutboxFullError } from '../../src/errors';
 import { textFrame } from '../../src/frame';
-
-function make(config?: OutboxConfig) {
-  const drops: [string, DropReason][] = [];
-  const outbox = new Outbox<string>(config, new VirtualTimeScheduler(), (entry, reason) => drops.push([entry.message, reason]));
-  const push = (message: string, bytes = message.length) => outbox.push(message, textFrame(message), bytes);
-  const drain = () => {
-    const out: string[] = [];
-    for (let entry = outbox.shift(); entry !== undefined; entry = outbox.shift()) out.push(entry.message);
-    return out;
-  };
-  return { outbox, drops, push, drain };
-}
-
+import { makeOutbox as make } from './outbox-support';
 
 describe('Outbox at its edges', () => {
   describe('options', () => {

@@ -1,22 +1,8 @@
 import { expect } from 'chai';
-import { VirtualTimeScheduler } from 'rxjs';
-import { DropReason, Outbox, OutboxConfig, OutboxEntry } from '../../src/client/outbox';
+import type { OutboxConfig, OutboxEntry } from '../../src/client/outbox';
 import { InvalidOptionsError, OutboxFullError } from '../../src/errors';
 import { textFrame } from '../../src/frame';
-
-function make(config?: OutboxConfig) {
-  const drops: [string, DropReason][] = [];
-  const outbox = new Outbox<string>(config, new VirtualTimeScheduler(), (entry: OutboxEntry<string>, reason) =>
-    drops.push([entry.message, reason]),
-  );
-  const push = (message: string, bytes = message.length) => outbox.push(message, textFrame(message), bytes);
-  const drain = () => {
-    const out: string[] = [];
-    for (let entry = outbox.shift(); entry !== undefined; entry = outbox.shift()) out.push(entry.message);
-    return out;
-  };
-  return { outbox, drops, push, drain };
-}
+import { makeOutbox as make } from './outbox-support';
 
 describe('Outbox', () => {
   it('should hand messages back in the order they were pushed, with their frames and sizes', () => {
