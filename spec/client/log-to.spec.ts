@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { constantBackoff } from '../../src/backoff/constant-backoff';
 import type { SocketEvent } from '../../src/client/events';
 import { LogLevel, logTo } from '../../src/client/log-to';
-import { ConnectError, HandshakeError, InvalidOptionsError } from '../../src/errors';
+import { CodecError, ConnectError, HandshakeError, InvalidOptionsError } from '../../src/errors';
 import { connect } from '../../src/node';
 import { closedPort } from '../support/peers';
 import { socketFixture, startClientServer, waitFor } from '../support/client-server';
@@ -206,6 +206,79 @@ describe('logTo()', () => {
     it('should reject a logger that is not an object and an unknown level with InvalidOptionsError', () => {
       expect(() => logTo(null as never)).to.throw(InvalidOptionsError, 'console-like');
       expect(() => logTo({}, { level: 'verbose' as never })).to.throw(InvalidOptionsError, 'level');
+    });
+  });
+  describe('messages', () => {
+    /** Every event type: the event, its default level, and the message written for it. */
+    const CASES: ReadonlyArray<readonly [SocketEvent, LogLevel, string]> = [
+      [{ type: 'connecting', attempt: 2, url: 'ws://h/', time: 0 }, 'debug', 'connecting to ws://h/ (attempt 2)'],
+      [{ type: 'opened', attempt: 0, url: 'ws://h/', protocol: 'v2', connectTime: 3, time: 0 }, 'info', 'open ws://h/ (v2) after 3 ms (attempt 0)'],
+      [{ type: 'opened', attempt: 1, url: 'ws://h/', protocol: '', connectTime: 4, time: 0 }, 'info', 'open ws://h/ after 4 ms (attempt 1)'],
+      [{ type: 'closed', code: 1000, reason: 'bye', wasClean: true, initiator: 'server', time: 0 }, 'info', 'closed by server: code 1000 "bye"'],
+      [{ type: 'closed', code: 1006, reason: '', wasClean: false, initiator: 'network', time: 0 }, 'info', 'closed by network: code 1006, not clean'],
+      [{ type: 'reconnect-scheduled', attempt: 1, delay: 20, error: new Error('gone'), time: 0 }, 'warn', 'reconnecting in 20 ms (attempt 1): gone'],
+      [{ type: 'gave-up', error: 'not an Error', time: 0 }, 'error', 'gave up: not an Error'],
+      [{ type: 'sent', kind: 'text', bytes: 5, time: 0 }, 'debug', 'sent text 5 bytes'],
+      [{ type: 'received', kind: 'binary', bytes: 6, time: 0 }, 'debug', 'received binary 6 bytes'],
+      [{ type: 'dropped', reason: 'expired', message: 'm', bytes: 3, time: 0 }, 'warn', 'dropped a message (3 bytes): expired'],
+      [{ type: 'dropped', reason: 'refused', message: 1n, bytes: 0, error: new TypeError('bigint'), time: 0 }, 'warn', 'dropped a message (0 bytes): refused: bigint'],
+      [{ type: 'callback-error', source: 'protocol.idOf', error: new Error('boom'), time: 0 }, 'error', 'protocol.idOf threw: boom'],
+      [{ type: 'source-error', error: new Error('upstream'), time: 0 }, 'warn', 'a stream piped into the socket failed: upstream'],
+      [{ type: 'decode-error', kind: 'text', bytes: 8, error: new CodecError('decode', new SyntaxError('bad json')), time: 0 }, 'warn', 'skipped a text frame of 8 bytes: rxnova: could not decode message: bad json'],
+      [{ type: 'heartbeat-timeout', timeout: 10, time: 0 }, 'warn', 'no sign of life within 10 ms of a ping: terminating the socket'],
+      [{ type: 'rtt', rtt: 2, time: 0 }, 'debug', 'heartbeat round trip 2 ms'],
+      [{ type: 'authenticated', refresh: false, time: 0 }, 'info', 'authenticated'],
+      [{ type: 'authenticated', refresh: true, expiresIn: 60000, time: 0 }, 'info', 're-authenticated (expires in 60000 ms)'],
+      [{ type: 'late-response', id: 7, time: 0 }, 'warn', 'a response arrived for request 7 after it was abandoned (timed out or unsubscribed)'],
+      [{ type: 'requeued', count: 1, time: 0 }, 'info', '1 message had not left when the connection ended: queued to send again'],
+      [{ type: 'requeued', count: 3, time: 0 }, 'info', '3 messages had not left when the connection ended: queued to send again'],
+      [{ type: 'backpressure', paused: true, bufferedAmount: 2000, time: 0 }, 'info', 'writing paused: 2000 bytes buffered in the socket'],
+      [{ type: 'backpressure', paused: false, bufferedAmount: 10, time: 0 }, 'info', 'writing resumed: 10 bytes buffered in the socket'],
+    ];
+
+    it('should write every event type at its default level with a message that says what happened', () => {
+      const { logger, entries } = fakeLogger();
+      const observer = logTo(logger, { level: 'debug' });
+      CASES.forEach(([event]) => observer.next(event));
+      expect(entries.map((e) => [e.level, e.message])).to.deep.equal(CASES.map(([, level, message]) => [level, `[rxnova] ${message}`]));
+    });
+
+    it('should pass the event without its type as details, with secrets redacted', () => {
+      const { logger, entries } = fakeLogger();
+      logTo(logger, { redact: ['pin'] }).next({ type: 'dropped', reason: 'closed', message: { pin: 1234, token: 't', n: 1 }, bytes: 9, time: 5 });
+      expect(entries[0]!.details).to.deep.equal({ reason: 'closed', message: { pin: '[redacted]', token: '[redacted]', n: 1 }, bytes: 9, time: 5 });
+    });
+
+    it('should skip an event type that has no level (a type from a newer version, or a level set to undefined)', () => {
+      const { logger, entries } = fakeLogger();
+      const observer = logTo(logger, { level: 'debug', levels: { rtt: undefined } });
+      observer.next({ type: 'rtt', rtt: 1, time: 0 });
+      observer.next({ type: 'future-event', time: 0 } as unknown as SocketEvent);
+      expect(entries).to.deep.equal([]);
+    });
+
+    it('should ignore the error and complete of events$', () => {
+      const { logger, entries } = fakeLogger();
+      const observer = logTo(logger);
+      observer.error(new Error('x'));
+      observer.complete();
+      expect(entries).to.deep.equal([]);
+    });
+  });
+
+  describe('options', () => {
+    it('should reject a logger that is a string, a function or undefined, naming what it got', () => {
+      expect(() => logTo('console' as never)).to.throw(InvalidOptionsError, 'got string');
+      expect(() => logTo((() => undefined) as never)).to.throw(InvalidOptionsError, 'got function');
+      expect(() => logTo(undefined as never)).to.throw(InvalidOptionsError, 'got undefined');
+      expect(() => logTo(null as never)).to.throw(InvalidOptionsError, 'got null');
+    });
+
+    it('should reject redact that is not an array of strings', () => {
+      expect(() => logTo({}, { redact: 'apiKey' as never })).to.throw(InvalidOptionsError, 'redact must be an array of field and query parameter names');
+      expect(() => logTo({}, { redact: ['apiKey', 7] as never })).to.throw(InvalidOptionsError, 'redact must be an array');
+      expect(() => logTo({}, { redact: [] })).to.not.throw();
+      expect(() => logTo({}, { redact: ['apiKey'] })).to.not.throw();
     });
   });
 });
