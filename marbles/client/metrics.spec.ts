@@ -73,7 +73,7 @@ describe('metrics() timing', () => {
   it(
     'should sum bytes and keep the last rtt',
     marbles((m) => {
-      const events = m.cold('-r-r-t-l-|', { ...EVENTS, l: { type: 'rtt', rtt: 3, time: 0 } });
+      const events = m.cold('-r-r-t-l-|', { ...EVENTS, l: { type: 'rtt', rtt: 3, time: 0 } as SocketEvent });
       m.expect(metrics(fakeSocket(events), { interval: 0, scheduler: m.scheduler }).pipe(last())).toBeObservable('---------(a|)', {
         a: counts({ messagesIn: 2, bytesIn: 10, lastRtt: 3 }),
       });
