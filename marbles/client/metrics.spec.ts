@@ -9,7 +9,7 @@ import { last } from 'rxjs/operators';
 import { marbles } from 'rxjs-marbles/mocha';
 import type { SocketEvent } from '../../src/client/events';
 import { metrics, SocketMetrics } from '../../src/client/metrics';
-import { InvalidOptionsError } from '../../src/errors';
+import { CodecError, InvalidOptionsError } from '../../src/errors';
 
 const ZERO: SocketMetrics = {
   messagesIn: 0,
@@ -34,7 +34,7 @@ const EVENTS: Record<string, SocketEvent> = {
   o: { type: 'opened', attempt: 0, url: 'ws://h/', protocol: '', connectTime: 1, time: 0 },
   c: { type: 'reconnect-scheduled', attempt: 1, delay: 10, error: new Error('gone'), time: 0 },
   d: { type: 'dropped', reason: 'expired', message: 'm', bytes: 1, time: 0 },
-  x: { type: 'decode-error', kind: 'text', bytes: 2, error: new SyntaxError('bad'), time: 0 },
+  x: { type: 'decode-error', kind: 'text', bytes: 2, error: new CodecError('decode', new SyntaxError('bad')), time: 0 },
   h: { type: 'heartbeat-timeout', timeout: 10, time: 0 },
   t: { type: 'rtt', rtt: 7, time: 0 },
   b: { type: 'backpressure', paused: true, bufferedAmount: 9, time: 0 },
