@@ -112,7 +112,9 @@ export interface WsEchoServerOptions {
   /** Passed to `WebSocketServer`. */
   readonly handleProtocols?: (protocols: Set<string>) => string | false;
   /** Passed to `WebSocketServer`. */
-  readonly perMessageDeflate?: boolean;
+  readonly perMessageDeflate?: boolean | { readonly serverMaxWindowBits?: number };
+  /** With `tls`: require a client certificate issued by (here: equal to) this one. */
+  readonly clientCa?: Buffer;
 }
 
 /** A `ws` echo server, with what it saw of each connection. */
@@ -126,6 +128,10 @@ export interface WsEchoServer extends EchoPeer {
 
 export const TLS_CERT = readFileSync(join(__dirname, 'tls', 'cert.pem'));
 const TLS_KEY = readFileSync(join(__dirname, 'tls', 'key.pem'));
+/** A self-signed client certificate and its key, encrypted with {@link TLS_CLIENT_PASSPHRASE} (spec/support/tls). */
+export const TLS_CLIENT_CERT = readFileSync(join(__dirname, 'tls', 'client-cert.pem'));
+export const TLS_CLIENT_KEY = readFileSync(join(__dirname, 'tls', 'client-key.pem'));
+export const TLS_CLIENT_PASSPHRASE = 'rxnova-test-only';
 
 function pathOf(url: string): string {
   return new URL(url).pathname;
@@ -155,7 +161,8 @@ function trackSockets(server: HttpServer): Set<Socket> {
 
 /** Starts a `ws` echo server on 127.0.0.1, port 0. */
 export async function startWsEchoServer(options: WsEchoServerOptions = {}): Promise<WsEchoServer> {
-  const server = options.tls ? createHttpsServer({ cert: TLS_CERT, key: TLS_KEY }) : createHttpServer();
+  const clientAuth = options.clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: true, ca: options.clientCa };
+  const server = options.tls ? createHttpsServer({ cert: TLS_CERT, key: TLS_KEY, ...clientAuth }) : createHttpServer();
   const sockets = trackSockets(server);
   const wss = new WebSocketServer({
     server,

@@ -174,12 +174,7 @@ export function wsTransport(options: WsTransportOptions = {}): Transport {
     throw new InvalidOptionsError(`wsTransport() takes an options object, got ${String(options)}`);
   }
   const {
-    ca,
-    cert,
-    key,
-    passphrase,
     rejectUnauthorized = true,
-    servername,
     perMessageDeflate = false,
     maxPayload = DEFAULT_MAX_PAYLOAD,
     handshakeTimeout = DEFAULT_HANDSHAKE_TIMEOUT,
@@ -191,36 +186,39 @@ export function wsTransport(options: WsTransportOptions = {}): Transport {
   }
   const defaultTimeout = checkHandshakeTimeout(handshakeTimeout, 'handshakeTimeout');
   const checkedScheduler = checkScheduler('wsTransport: scheduler', scheduler);
+  // ws hands these to https.request and tls.connect unchanged (`servername` included, though its typings omit it).
+  const tls: Pick<WsTransportOptions, (typeof TLS_OPTIONS)[number]> = {};
+  // Stryker disable next-line ConditionalExpression: equivalent as `true`, an option left undefined is no option to TLS (only the sharing below is lost)
+  for (const name of TLS_OPTIONS) if (options[name] !== undefined) (tls as Record<string, unknown>)[name] = options[name];
   const usesDefaults =
-    ca === undefined &&
-    cert === undefined &&
-    key === undefined &&
-    passphrase === undefined &&
-    servername === undefined &&
+    Object.keys(tls).length === 0 &&
     rejectUnauthorized === true &&
     perMessageDeflate === false &&
     maxPayload === DEFAULT_MAX_PAYLOAD &&
     followRedirects === false;
-  let clientOptions = DEFAULT_CLIENT_OPTIONS;
-  if (!usesDefaults) {
-    // ws hands these to https.request and tls.connect unchanged (`servername` included, though its typings omit it).
-    const base: WebSocket.ClientOptions & { servername?: string } = {
-      rejectUnauthorized,
-      perMessageDeflate: perMessageDeflate === true ? {} : perMessageDeflate === false ? false : { ...perMessageDeflate },
-      maxPayload,
-      followRedirects,
-      autoPong: true,
-      finishRequest,
-    };
-    if (ca !== undefined) base.ca = ca;
-    if (cert !== undefined) base.cert = cert;
-    if (key !== undefined) base.key = key;
-    if (passphrase !== undefined) base.passphrase = passphrase;
-    if (servername !== undefined) base.servername = servername;
-    clientOptions = base;
-  }
+  const clientOptions: WebSocket.ClientOptions = usesDefaults
+    ? DEFAULT_CLIENT_OPTIONS
+    : {
+        ...tls,
+        rejectUnauthorized,
+        perMessageDeflate: deflateOption(perMessageDeflate),
+        maxPayload,
+        followRedirects,
+        autoPong: true,
+        finishRequest,
+      };
   return new WsTransport(clientOptions, defaultTimeout, checkedScheduler);
 }
+
+/** permessage-deflate as ws takes it: `false` (not offered), or a copy of the tuning (`{}` for `true`). */
+function deflateOption(option: boolean | WsPerMessageDeflateOptions): false | WsPerMessageDeflateOptions {
+  if (option === false) return false;
+  // Stryker disable next-line ConditionalExpression: equivalent as `false`, `{ ...true }` is `{}` too
+  return option === true ? {} : { ...option };
+}
+
+/** The options handed to TLS as they are, when given. */
+const TLS_OPTIONS = ['ca', 'cert', 'key', 'passphrase', 'servername'] as const;
 
 /** The ws client options of a `wsTransport()` with no TLS, compression, payload or redirect options: shared by all. */
 const DEFAULT_CLIENT_OPTIONS: WebSocket.ClientOptions = Object.freeze({
@@ -244,6 +242,7 @@ class WsTransport implements Transport, SocketDialer {
   }
 
   get controlFramesUnsupported(): string | undefined {
+    // Stryker disable next-line BlockStatement: equivalent, an empty getter returns undefined too
     return undefined;
   }
 
@@ -259,7 +258,9 @@ class WsTransport implements Transport, SocketDialer {
 
   dial(session: SocketSession): SocketDriver {
     const { url, protocols, headers } = session.connection;
+    // Stryker disable next-line ConditionalExpression: equivalent as `false`, ws treats `headers: undefined` as none (only an object is saved)
     const options = headers === undefined ? this.clientOptions : { ...this.clientOptions, headers };
+    // Stryker disable next-line ConditionalExpression: equivalent as `false`, ws treats an empty list as no subprotocol
     return new WsSocket(session, url, protocols.length === 0 ? undefined : protocols, options);
   }
 }
