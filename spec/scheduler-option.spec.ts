@@ -3,7 +3,7 @@
  * same advice in every message, with the owner's name in front.
  */
 import { expect } from 'chai';
-import { asyncScheduler, VirtualTimeScheduler } from 'rxjs';
+import { asyncScheduler, queueScheduler, VirtualTimeScheduler } from 'rxjs';
 import { connect } from '../src/client/connect';
 import { reconnect } from '../src/operators/reconnect';
 import { createHeartbeat } from '../src/operators/create-heartbeat';
@@ -49,4 +49,16 @@ describe('the scheduler and random options', () => {
       expect(() => make(() => 0.25)).to.not.throw();
     });
   }
+
+  it('should close a lazy socket when its last subscriber leaves, with a synchronous scheduler (queueScheduler)', () => {
+    // A timer of 0 ms runs inside schedule() on queueScheduler: the close-delay timer used to throw a ReferenceError
+    // there, so the unsubscribe threw UnsubscriptionError and the socket stayed open.
+    const transport = new TestTransport({ scheduler: queueScheduler, script: (s) => s.open({ after: 0 }) });
+    const socket = connect('ws://example.test', { transport, lazy: true, scheduler: queueScheduler, heartbeat: false });
+    const states: string[] = [];
+    socket.state$.subscribe((state) => states.push(state.status));
+    const subscription = socket.messages$.subscribe();
+    expect(() => subscription.unsubscribe()).to.not.throw();
+    expect(states).to.deep.equal(['closed', 'connecting', 'open', 'closing', 'closed']);
+  });
 });

@@ -243,6 +243,14 @@ describe('logTo()', () => {
       expect(entries.map((e) => [e.level, e.message])).to.deep.equal(CASES.map(([, level, message]) => [level, `[rxnova] ${message}`]));
     });
 
+    it("should write at level 'warn' only the event types whose default level is warn or error", () => {
+      const { logger, entries } = fakeLogger();
+      const observer = logTo(logger, { level: 'warn' });
+      CASES.forEach(([event]) => observer.next(event));
+      const expected = CASES.filter(([, level]) => level === 'warn' || level === 'error');
+      expect(entries.map((e) => [e.level, e.message])).to.deep.equal(expected.map(([, level, message]) => [level, `[rxnova] ${message}`]));
+    });
+
     it('should pass the event without its type as details, with secrets redacted', () => {
       const { logger, entries } = fakeLogger();
       logTo(logger, { redact: ['pin'] }).next({ type: 'dropped', reason: 'closed', message: { pin: 1234, token: 't', n: 1 }, bytes: 9, time: 5 });

@@ -1,4 +1,4 @@
-import type { SchedulerLike, Subscription } from 'rxjs';
+import type { SchedulerAction, SchedulerLike, Subscription } from 'rxjs';
 import { capDelay } from '../time';
 
 /**
@@ -9,9 +9,10 @@ import { capDelay } from '../time';
  */
 export function scheduleIn(owner: Subscription, scheduler: SchedulerLike, delay: number, work: () => void): Subscription {
   let ran = false;
-  const action: Subscription = scheduler.schedule(() => {
+  // `this` is the action `schedule()` returns, already while a synchronous scheduler runs it inside that call.
+  const action: Subscription = scheduler.schedule(function (this: SchedulerAction<unknown>) {
     ran = true;
-    owner.remove(action);
+    owner.remove(this);
     work();
   }, capDelay(delay));
   // A scheduler that runs work synchronously (queueScheduler outside an action) has already run it.
