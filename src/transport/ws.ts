@@ -213,7 +213,7 @@ export function wsTransport(options: WsTransportOptions = {}): Transport {
 /** permessage-deflate as ws takes it: `false` (not offered), or a copy of the tuning (`{}` for `true`). */
 function deflateOption(option: boolean | WsPerMessageDeflateOptions): false | WsPerMessageDeflateOptions {
   if (option === false) return false;
-  // Stryker disable next-line ConditionalExpression: equivalent as `false`, `{ ...true }` is `{}` too
+  // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, `{ ...true }` is `{}` too (and option is not false here)
   return option === true ? {} : { ...option };
 }
 
@@ -241,8 +241,8 @@ class WsTransport implements Transport, SocketDialer {
     return CAPABILITIES;
   }
 
+  // Stryker disable next-line BlockStatement: equivalent, an empty getter returns undefined too
   get controlFramesUnsupported(): string | undefined {
-    // Stryker disable next-line BlockStatement: equivalent, an empty getter returns undefined too
     return undefined;
   }
 
