@@ -148,6 +148,10 @@ describe('the output of rxnova (src/cli/format.ts)', () => {
       expect(parseRpcLine(' sum \t [1, 2] ')).to.deep.equal({ method: 'sum', params: [1, 2] });
     });
 
+    it('should read params whose strings hold a line or paragraph separator (U+2028, U+2029), which stdin does not split on', () => {
+      expect(parseRpcLine('echo ["a\u2028b", "c\u2029d"]')).to.deep.equal({ method: 'echo', params: ['a\u2028b', 'c\u2029d'] });
+    });
+
     it('should refuse an empty line, saying what a line should be', () => {
       for (const line of ['', '   ', '\t']) {
         expect(thrownBy(() => parseRpcLine(line)), JSON.stringify(line)).to.equal('an --rpc line is `method [json-params]`, got an empty line');
@@ -158,6 +162,7 @@ describe('the output of rxnova (src/cli/format.ts)', () => {
       for (const params of ['5', '"x"', 'null', 'true', '[1, 2', 'a b c']) {
         expect(thrownBy(() => parseRpcLine(`sum ${params}`)), params).to.equal(`the params of sum must be a JSON array or object, got ${params}`);
       }
+      expect(thrownBy(() => parseRpcLine(' sum \t 5 ')), 'whitespace around them').to.equal('the params of sum must be a JSON array or object, got 5');
     });
   });
 
