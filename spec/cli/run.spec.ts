@@ -38,6 +38,12 @@ describe('runCli() (rxnova in process, against a real ws server)', function () {
       });
     });
 
+    it("should print a usage error's message as it is, even when it quotes 'rxnova: '", async () => {
+      const run = rxnova('rxnova: a', 'b');
+      expect(await run.exit).to.equal(2);
+      expect(run.out.stderr).to.equal("rxnova: expected one <url>, got 2: rxnova: a b\nTry 'rxnova --help'.\n");
+    });
+
     it("should exit 2 with the library's message, prefixed once, and the hint for a URL the library refuses", async () => {
       const run = rxnova('not a url');
       expect(await run.exit).to.equal(2);
@@ -245,6 +251,7 @@ describe('runCli() (rxnova in process, against a real ws server)', function () {
         { method: 'nope', params: { x: 1 }, error: { code: -32601, message: 'rxnova: remote error -32601: no method nope' } },
       ]);
       expect(run.out.stderr).to.include('[rxnova] not sent: the params of sum must be a JSON array or object, got 7\n');
+      expect(responder.headers, 'one connection').to.have.length(1);
       expect(responder.received.map((text) => JSON.parse(text) as unknown)).to.deep.equal([
         { jsonrpc: '2.0', id: 1, method: 'sum', params: [1, 2, 3] },
         { jsonrpc: '2.0', id: 2, method: 'nope', params: { x: 1 } },
