@@ -6,8 +6,10 @@
  */
 import { expect } from 'chai';
 import * as fs from 'node:fs';
+import Module from 'node:module';
 import * as path from 'node:path';
 import { USAGE } from '../../src/cli/args';
+import { NEEDS_WS } from '../../src/cli/run';
 import { inProcessCli, opened } from './in-process';
 import { Reply, jsonRpcResponder } from './support';
 
@@ -290,6 +292,55 @@ describe('runCli() (rxnova in process, against a real ws server)', function () {
       expect(await run.exit).to.equal(0);
       expect(run.out.stdout).to.equal('{"method":"sum","params":[4,5],"result":9}\n');
       expect(run.out.stderr).to.match(/closing with 1000\n\[rxnova\] closed with 1000\n$/);
+    });
+  });
+
+  describe('without ws installed', () => {
+    type Load = (request: string, parent: { filename?: string } | undefined, isMain: boolean) => unknown;
+    const loader = Module as unknown as { _load: Load };
+    const cliModules = ['connect', 'echo-server'].map((name) => require.resolve(`../../src/cli/${name}`));
+    let load: Load;
+    let cached: (NodeJS.Module | undefined)[];
+
+    /** Makes loading the client or the echo server fail as it does when `missing` is not installed. */
+    const withoutModule = (missing: string): void => {
+      load = loader._load;
+      cached = cliModules.map((file) => require.cache[file]);
+      for (const file of cliModules) delete require.cache[file];
+      loader._load = function (request, parent, isMain) {
+        // connect.ts reaches ws through ../node; echo-server.ts imports it itself.
+        if (request === 'ws' || (request === '../node' && parent?.filename === cliModules[0])) {
+          throw Object.assign(new Error(`Cannot find module '${missing}'\nRequire stack:\n- ${parent?.filename ?? ''}`), { code: 'MODULE_NOT_FOUND' });
+        }
+        return load.call(this, request, parent, isMain);
+      };
+    };
+
+    afterEach(() => {
+      loader._load = load;
+      cliModules.forEach((file, i) => {
+        if (cached[i] === undefined) delete require.cache[file];
+        else require.cache[file] = cached[i];
+      });
+    });
+
+    it('should say how to install ws, and exit 1, for a URL or --echo-server', async () => {
+      withoutModule('ws');
+      const client = rxnova('ws://127.0.0.1:1');
+      const echo = rxnova('--echo-server');
+      expect(await client.exit).to.equal(1);
+      expect(await echo.exit).to.equal(1);
+      expect(NEEDS_WS).to.equal("the command line needs the 'ws' package, an optional peer dependency of rxnova: npx -p rxnova -p ws rxnova <url>");
+      expect(client.out).to.deep.equal({ stdout: '', stderr: `rxnova: ${NEEDS_WS}\n` });
+      expect(echo.out).to.deep.equal({ stdout: '', stderr: `rxnova: ${NEEDS_WS}\n` });
+    });
+
+    it('should print any other missing module as it is, and exit 1', async () => {
+      withoutModule('rxjs');
+      const run = rxnova('ws://127.0.0.1:1');
+      expect(await run.exit).to.equal(1);
+      expect(run.out.stdout).to.equal('');
+      expect(run.out.stderr).to.match(/^rxnova: Cannot find module 'rxjs'\nRequire stack:\n- \S+connect\.ts\n$/);
     });
   });
 });
