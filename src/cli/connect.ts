@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline';
 import { asapScheduler, merge } from 'rxjs';
-import { ConnectionClosedError, connect, jsonRpc, text } from '../index';
+import { ConnectionClosedError, InvalidOptionsError, connect, jsonRpc, text } from '../index';
 import type { JsonRpcMessage, JsonRpcRequest, Socket, SocketState } from '../index';
 import { wsTransport } from '../node';
 import { ConnectCommand, EXIT, ExitCode } from './args';
@@ -22,7 +22,8 @@ import type { CliIO } from './run';
  *   request answered), the socket is closed with 1000: exit 0;
  * - SIGINT or SIGTERM close it at once: exit 130;
  * - a socket that gives up exits 1, except a server's clean 1000 close under
- *   `--no-reconnect`, which exits 0.
+ *   `--no-reconnect`, which exits 0, and an option the library refused when
+ *   it opened the socket (a bad `--protocol`), which exits 2.
  */
 export function runConnect(command: ConnectCommand, io: CliIO): Promise<ExitCode> {
   const { url, headers, protocols, mode, raw, reconnect } = command;
@@ -120,9 +121,13 @@ function isLive(state: SocketState): boolean {
   return state.status !== 'closing' && state.status !== 'closed';
 }
 
-/** 0 for a close this side asked for, or a server's clean 1000 close that ended it (`--no-reconnect`); 1 otherwise. */
+/**
+ * 0 for a close this side asked for, or a server's clean 1000 close that ended it (`--no-reconnect`); 2 for an
+ * option the transport refused on opening (InvalidOptionsError); 1 otherwise.
+ */
 function exitCodeOf(state: Extract<SocketState, { status: 'closed' }>): ExitCode {
   if (!state.gaveUp) return EXIT.ok;
   const { error } = state;
+  if (error instanceof InvalidOptionsError) return EXIT.usage;
   return error instanceof ConnectionClosedError && error.closeCode === 1000 ? EXIT.ok : EXIT.failed;
 }

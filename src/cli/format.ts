@@ -63,7 +63,8 @@ export interface RpcLine {
  * @throws Error with a message for stderr when the line is not of that form.
  */
 export function parseRpcLine(line: string): RpcLine {
-  const match = /^(\S+)(?:\s+(.*))?$/.exec(line.trim());
+  // `s`: the params may hold U+2028 or U+2029 (valid in JSON strings), which `.` would not match otherwise.
+  const match = /^(\S+)(?:\s+(.*))?$/s.exec(line.trim());
   if (match === null) throw new Error('an --rpc line is `method [json-params]`, got an empty line');
   const [, method, rest] = match;
   if (rest === undefined || rest.trim() === '') return { method: method! };
