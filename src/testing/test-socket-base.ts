@@ -163,6 +163,7 @@ export abstract class TestSocketBase {
     if (frame.type === 'ping' && this._autoPong) {
       const pong: Frame = frame.data === undefined ? { type: 'pong' } : { type: 'pong', data: frame.data };
       this._schedule(this._pongLatency, () => {
+        // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other ways are killed), a socket that ends cancels its pending steps, so a due pong finds it OPEN or CLOSING
         if (this._readyState === 'OPEN' || this._readyState === 'CLOSING') this._deliver(pong);
       });
     }
@@ -175,6 +176,7 @@ export abstract class TestSocketBase {
    * socket is `CLOSING` until the server answers (see `slowClose()`).
    */
   _clientClose(code: number | undefined, reason: string | undefined): void {
+    // Stryker disable next-line ConditionalExpression: equivalent as `false` (the other way is killed), the shared connection code calls the driver's close only while it is OPEN
     if (this._readyState !== 'OPEN') return;
     this._readyState = 'CLOSING';
     this._closingAt = this._now();
@@ -183,6 +185,7 @@ export abstract class TestSocketBase {
     this._closeReason = reason ?? '';
     const answer = this._closeAnswer;
     if (this._silent || answer === 'never') return;
+    // Stryker disable next-line StringLiteral: equivalent for 'peer' (the '' is killed), closedBy is already 'client' here and `_finish` keeps it
     this._schedule(answer, () => this._finish(code ?? 1005, reason ?? '', true, 'peer'));
   }
 
@@ -206,7 +209,9 @@ export abstract class TestSocketBase {
 
   /** @internal How `events` ended for this socket (recorded before the teardown runs). */
   _ended(hasError: boolean, error: unknown, timedOut: boolean): void {
+    // Stryker disable next-line ConditionalExpression: equivalent as `true` (the other way is killed), events completes only with no error value
     if (hasError) this._error = error;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent for the inner `&&` (the outer one is killed), any other end of a socket not closed by this side has set closedBy first
     if (timedOut && this._readyState === 'CONNECTING' && !this._session.closeRequested) this._closedBy ??= 'timeout';
   }
 
