@@ -141,7 +141,7 @@ describe('webSocketTransport() with a scripted WebSocket', () => {
       expect(error).to.be.instanceOf(CodecError);
       expect(error).to.include({ direction: 'decode' });
       expect((error as Error).message).to.contain('binary message arrived as Blob');
-      expect((error as Error).cause).to.be.instanceOf(TypeError);
+      expect((error as { cause?: unknown }).cause).to.be.instanceOf(TypeError);
       expect(socket.closes).to.deep.equal([[1003, 'unsupported binary data type']]);
     });
 
@@ -208,7 +208,7 @@ describe('webSocketTransport() with a scripted WebSocket', () => {
         const error = await recording.error();
         expect(error).to.be.instanceOf(ConnectError);
         expect((error as Error).message).to.contain(HIDDEN);
-        expect((error as Error).cause).to.be.instanceOf(Error);
+        expect((error as { cause?: unknown }).cause).to.be.instanceOf(Error);
       });
     }
   });
@@ -238,7 +238,7 @@ describe('webSocketTransport() with a scripted WebSocket', () => {
         socket.closed(1006, '', false);
         const error = await recording.error();
         expect(error).to.be.instanceOf(ConnectionClosedError);
-        expect((error as Error).cause).to.equal(event);
+        expect((error as { cause?: unknown }).cause).to.equal(event);
       });
     }
 
