@@ -157,8 +157,9 @@ describe('wsTransport() at the edges of ws', () => {
     recording.subscription.unsubscribe();
     await dropped;
     await nextTurn();
-    // Node reports the write that destroy() cut short as done; the queued frame fails, and is not counted.
-    expect(connection.written!()).to.equal(2);
+    // The queued frame fails, and is not counted. (Whether the write destroy() cut short counts depends on the Node
+    // version: Node 20 reports it as done, Node 22 as failed.)
+    expect(connection.written!()).to.be.oneOf([1, 2]);
   });
 
   describe('the handshake', () => {
