@@ -262,6 +262,22 @@ describe('wsTransport() at the edges of ws', () => {
   });
 
   describe("ws's private internals", () => {
+    for (const [what, error] of [
+      ['without a code', new Error('socket hang up')],
+      ['with a code that is not a protocol error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+    ] as const) {
+      it(`should keep an error after open ${what} (as ws's sender reports them) as the cause of the close that follows`, async () => {
+        const { url, connection, recording } = await opened();
+        wsOf(connection).emit('error', error);
+        expect(recording.end()).to.equal(undefined);
+        (await server.connection(url)).socket.terminate();
+        const closed = await recording.error();
+        expect(closed).to.be.instanceOf(ConnectionClosedError);
+        expect(closed).to.include({ closeCode: 1006, wasClean: false });
+        expect((closed as { cause?: unknown }).cause).to.equal(error);
+      });
+    }
+
     it('should not use a TCP socket whose cork is not a function', () => {
       expect(corkableSocketOf({ _socket: { cork: 1, uncork: () => undefined } })).to.equal(undefined);
     });
