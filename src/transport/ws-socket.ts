@@ -246,6 +246,7 @@ function onWsError(this: WebSocket, error: Error): void {
   const session = ws.session;
   if (session.opened) {
     const code = protocolCloseCode(error);
+    // Stryker disable next-line AssignmentOperator: equivalent, a protocol error's close is reported just below, so the session is done before onWsClose reads failedWith
     ws.failedWith ??= code;
     session.onError(error);
     // A protocol error fails the connection at once (RFC 6455, 7.1.7): ws has written its close frame, and a peer that
@@ -263,6 +264,7 @@ function onWsClose(this: WebSocket, code: number, reason: Buffer): void {
   const ws = this as WsSocket;
   // After a protocol error ws sends its close frame and drops the socket without waiting for the answer,
   // and reports 1006: report the code it sent instead, so the close policy sees 1009 (stop), not 1006 (retry).
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, after a protocol error onWsError has already reported the close (the session is done)
   const reported = code === 1006 && ws.failedWith !== undefined ? ws.failedWith : code;
   ws.session.onClose(reported, reason.toString(), ws.wasClean(code));
 }
@@ -280,10 +282,13 @@ function endTick(ws: WsSocket): void {
   ws.endTick();
 }
 
-/** The close code ws sends for one of its protocol errors (`WS_ERR_*`), or `undefined` for other errors. */
+/** The close code ws sends for one of its protocol errors (`WS_ERR_*`, or zlib's `Z_*` for a message it cannot inflate), or `undefined` for other errors. */
 function protocolCloseCode(error: Error): number | undefined {
   const code = errorCodeOf(error);
-  if (code === undefined || !code.startsWith('WS_ERR_')) return undefined;
+  if (code === undefined) return undefined;
+  // permessage-deflate could not inflate a message: ws closes with 1007, as for invalid UTF-8.
+  if (code.startsWith('Z_')) return 1007;
+  if (!code.startsWith('WS_ERR_')) return undefined;
   switch (code) {
     case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
     case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
@@ -301,6 +306,7 @@ function lowerCaseHeaders(headers: IncomingHttpHeaders): Record<string, string> 
   const result: Record<string, string> = {};
   for (const name of Object.keys(headers)) {
     const value = headers[name];
+    // Stryker disable next-line ConditionalExpression: equivalent, Node's parsed headers hold no undefined values (the check is for the type)
     if (value !== undefined) result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return result;
