@@ -73,8 +73,6 @@ export function closingHandshakeOf(ws: object): boolean | undefined {
 export class WsSocket extends WebSocket implements SocketDriver {
   /** The handshake response ws refused (an unexpected status, or a 101 it found invalid): for the `HandshakeError` its error then becomes. */
   refusedResponse: IncomingMessage | undefined = undefined;
-  /** The code ws closed with after the peer broke the protocol (e.g. 1009 for a message over maxPayload). */
-  failedWith: number | undefined = undefined;
   /** Whether this tick has sent, and whether its later sends are corked (see `batch()`). */
   private tick: typeof TICK_IDLE | typeof TICK_SENT | typeof TICK_CORKED = TICK_IDLE;
   /** Bytes written since the last flush of a corked burst. */
@@ -246,8 +244,6 @@ function onWsError(this: WebSocket, error: Error): void {
   const session = ws.session;
   if (session.opened) {
     const code = protocolCloseCode(error);
-    // Stryker disable next-line AssignmentOperator: equivalent, a protocol error's close is reported just below, so the session is done before onWsClose reads failedWith
-    ws.failedWith ??= code;
     session.onError(error);
     // A protocol error fails the connection at once (RFC 6455, 7.1.7): ws has written its close frame, and a peer that
     // broke the protocol may never answer it (ws would wait 30 s). The close is reported now, with the code sent and
@@ -262,11 +258,9 @@ function onWsError(this: WebSocket, error: Error): void {
 
 function onWsClose(this: WebSocket, code: number, reason: Buffer): void {
   const ws = this as WsSocket;
-  // After a protocol error ws sends its close frame and drops the socket without waiting for the answer,
-  // and reports 1006: report the code it sent instead, so the close policy sees 1009 (stop), not 1006 (retry).
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, after a protocol error onWsError has already reported the close (the session is done)
-  const reported = code === 1006 && ws.failedWith !== undefined ? ws.failedWith : code;
-  ws.session.onClose(reported, reason.toString(), ws.wasClean(code));
+  // After a protocol error ws reports 1006 here, but onWsError has already reported the code ws sent (the session is
+  // done, and ignores this): the close policy sees 1009 (stop), not 1006 (retry).
+  ws.session.onClose(code, reason.toString(), ws.wasClean(code));
 }
 
 /** ws's `send()` options: none, one shared object (with only a callback, ws would make an empty object per message). */
