@@ -5,6 +5,7 @@
  */
 import { expect } from 'chai';
 import { InvalidFrameError } from '../src/errors';
+import { errorMessage } from './support/invalid-options';
 import {
   Frame,
   MAX_CLOSE_REASON,
@@ -21,15 +22,7 @@ import {
 } from '../src/frame';
 
 /** The message of the InvalidFrameError that `fn` throws (fails if it throws anything else, or nothing). */
-function invalidFrameMessage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).to.be.instanceOf(InvalidFrameError);
-    return (error as InvalidFrameError).message;
-  }
-  expect.fail('expected an InvalidFrameError');
-}
+const invalidFrameMessage = (fn: () => unknown): string => errorMessage(InvalidFrameError, fn);
 
 /** Checks a value that is not a well-typed frame, as plain JavaScript callers can pass one. */
 const validateLoose = (frame: unknown): void => validateFrame(frame as Frame);

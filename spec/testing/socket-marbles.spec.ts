@@ -4,8 +4,8 @@
  * marbles/testing/.)
  */
 import { expect } from 'chai';
-import { InvalidOptionsError } from '../../src/errors';
 import { parseSocketMarbles } from '../../src/testing/socket-marbles';
+import { invalidOptionsReason } from '../support/invalid-options';
 
 /** The diagram as `char@time` pairs. */
 const parsed = (diagram: string): string[] => parseSocketMarbles(diagram).map(({ char, time }) => `${char}@${time}`);
@@ -43,15 +43,7 @@ describe('socket diagrams', () => {
   });
 
   it('should refuse a diagram that is not a string, nests or mismatches groups, or has ^ or !, saying where', () => {
-    const message = (diagram: unknown): string => {
-      try {
-        parseSocketMarbles(diagram as string);
-      } catch (error) {
-        expect(error).to.be.instanceOf(InvalidOptionsError);
-        return (error as Error).message.replace(/^rxnova: invalid options: /, '');
-      }
-      return 'accepted';
-    };
+    const message = (diagram: unknown): string => invalidOptionsReason(() => parseSocketMarbles(diagram as string));
     expect(message(42)).to.equal('a socket diagram must be a string, got number');
     expect(message('(a(b))')).to.equal('socket diagram "(a(b))" nests groups at 2');
     expect(message('a)')).to.equal('socket diagram "a)" closes a group it did not open at 1');

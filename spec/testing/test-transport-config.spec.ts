@@ -5,30 +5,20 @@
  */
 import { expect } from 'chai';
 import { VirtualTimeScheduler } from 'rxjs';
-import { InvalidOptionsError, UnsupportedFrameError } from '../../src/errors';
+import { UnsupportedFrameError } from '../../src/errors';
 import { pingFrame, pongFrame } from '../../src/frame';
 import { TestTransport } from '../../src/testing/test-transport';
 import type { TransportEvent } from '../../src/transport/transport';
+import { invalidOptionsReason as refusal } from '../support/invalid-options';
 
 const URL = 'ws://example.test/feed';
-
-/** What `work` throws, as an InvalidOptionsError's message without its prefix. */
-function refusal(work: () => unknown): string {
-  try {
-    work();
-  } catch (error) {
-    expect(error).to.be.instanceOf(InvalidOptionsError);
-    return (error as Error).message.replace(/^rxnova: invalid options: /, '');
-  }
-  return 'accepted';
-}
 
 describe('TestTransport configuration', () => {
   it('should refuse a config that is not an object, and a script that is not a function, saying what it got', () => {
     expect(refusal(() => new TestTransport(null as never))).to.equal('TestTransport: config must be an object, got null');
     expect(refusal(() => new TestTransport('open' as never))).to.equal('TestTransport: config must be an object, got string');
     expect(refusal(() => new TestTransport({ script: 'o-a' as never }))).to.equal('TestTransport: script must be a function (socket, index) => void, got string');
-    expect(refusal(() => new TestTransport())).to.equal('accepted');
+    expect(() => new TestTransport()).to.not.throw();
   });
 
   it('should refuse headers when told it cannot send them, naming them and what to do instead', () => {
@@ -37,7 +27,7 @@ describe('TestTransport configuration', () => {
       'headers (Authorization, X-Trace) cannot be sent: this transport (browser-like) has capabilities.headers false; ' +
         'pass credentials in the URL or the first message, or use a transport that supports headers',
     );
-    expect(refusal(() => transport.open({ url: URL }))).to.equal('accepted');
+    expect(() => transport.open({ url: URL })).to.not.throw();
   });
 
   it('should refuse ping and pong frames when told it cannot send them, saying why', () => {
